@@ -1,0 +1,73 @@
+"""The one typed settings object. Every field is read from the env var ``TOUCHSTREAM_<FIELD>``
+(e.g. ``kafka_bootstrap`` <- ``TOUCHSTREAM_KAFKA_BOOTSTRAP``); local and production use the same keys."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    # Env vars win; `touchstream local up` writes generated local passwords to .touchstream/local.env
+    # so that no secret lives in code. Production sets every password through its env.
+    model_config = SettingsConfigDict(
+        env_prefix="TOUCHSTREAM_", env_file=".touchstream/local.env", frozen=True, extra="ignore"
+    )
+
+    # --- Kafka -------------------------------------------------------------------------------
+    kafka_bootstrap: str = Field("127.0.0.1:9092", description="host:port[,host:port] of the brokers")
+    kafka_profile: Literal["local", "production"] = Field(
+        "local",
+        description="'local' turns on the workarounds for the Tansu test broker "
+        "(short group timeouts, one record per changelog batch); never use it on real Kafka.",
+    )
+    topic_partitions: int = Field(4, ge=1, description="partitions for topics Touchstream creates")
+    topic_replication: int = Field(1, ge=1, description="replication factor for created topics")
+    topic_touchpoints: str = "cx.touchpoints"
+    topic_feedback: str = "cx.feedback"
+    topic_alerts: str = "cx.alerts"
+    topic_deadletter: str = "cx.deadletter"
+    topic_windows: str = "cx.windows"
+    topic_facts: str = "cx.facts"
+
+    # --- Faust worker --------------------------------------------------------------------------
+    app_id: str = Field("touchstream", description="Faust app id: consumer group and table prefix")
+    worker_data_dir: Path = Field(Path(".touchstream/worker"), description="Faust local state")
+    worker_web_port: int = Field(6066, description="Faust web/metrics port of the worker")
+    allowed_lateness_s: int = Field(600, ge=0, description="event-time lateness windows accept")
+    window_emit_interval_s: float = Field(
+        10.0, gt=0, description="how often an open window's running result is re-emitted"
+    )
+    dedup_ttl_s: int = Field(86_400, gt=0, description="how long an event/feedback id is remembered")
+
+    # --- ClickHouse ----------------------------------------------------------------------------
+    clickhouse_host: str = "127.0.0.1"
+    clickhouse_port: int = 8123
+    clickhouse_secure: bool = False
+    clickhouse_database: str = "touchstream"
+    clickhouse_admin_user: str = "default"
+    clickhouse_admin_password: SecretStr = SecretStr("")
+    clickhouse_writer_user: str = "touchstream_writer"
+    clickhouse_writer_password: SecretStr = SecretStr("")
+    clickhouse_bi_user: str = "touchstream_bi"
+    clickhouse_bi_password: SecretStr = SecretStr("")
+    facts_ttl_days: int = Field(400, gt=0, description="TTL of raw fact rows in ClickHouse")
+
+    # --- Sink ----------------------------------------------------------------------------------
+    sink_batch_rows: int = Field(5_000, gt=0, description="flush a batch at this many rows")
+    sink_batch_seconds: float = Field(2.0, gt=0, description="or when its oldest row is this old")
+    sink_retry_max_s: float = Field(30.0, gt=0, description="cap of the retry backoff")
+
+    # --- Local services (dev/demo/tests only) -------------------------------------------------
+    state_dir: Path = Field(Path(".touchstream"), description="pid files, logs and data of local services")
+    local_broker_port: int = 9092
+    local_clickhouse_port: int = 8123
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
