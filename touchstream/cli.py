@@ -5,4 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from touchstream.local import local_app
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app.add_typer(local_app, name="local")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -12,11 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    # Env vars win; `touchstream local up` writes generated local passwords to .touchstream/local.env
-    # so that no secret lives in code. Production sets every password through its env.
-    model_config = SettingsConfigDict(
-        env_prefix="TOUCHSTREAM_", env_file=".touchstream/local.env", frozen=True, extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="TOUCHSTREAM_", frozen=True, extra="ignore")
 
     # --- Kafka -------------------------------------------------------------------------------
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="host:port[,host:port] of the brokers")
@@ -68,6 +65,14 @@ class Settings(BaseSettings):
     local_clickhouse_port: int = 8123
 
 
+def load_settings() -> Settings:
+    """Env vars win; then ``<state_dir>/local.env``, where `touchstream local up` keeps the
+    passwords it generated for the local services, so that no secret lives in code. Production
+    sets every password through its environment and has no such file."""
+    state_dir = Path(os.environ.get("TOUCHSTREAM_STATE_DIR", ".touchstream"))
+    return Settings(_env_file=state_dir / "local.env")  # type: ignore[call-arg]
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

@@ -1,0 +1,35 @@
+# One command for the demo, one for the tests; both bootstrap themselves on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench up down clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[local,dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m touchstream.demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+up: $(STAMP)
+	$(BIN)/touchstream local up
+
+down: $(STAMP)
+	$(BIN)/touchstream local down
+
+clean: down
+	rm -rf .touchstream

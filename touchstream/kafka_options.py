@@ -1,0 +1,30 @@
+"""kafka-python client options for each Kafka profile (Faust's own are in streams/faust_config.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from touchstream.settings import Settings
+
+
+def producer_options(settings: Settings) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap.split(","),
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": 5,
+    }
+    if settings.kafka_profile == "local":
+        # Tansu's end offset of a partition is the base offset of its last batch + 1. A Faust
+        # worker that starts behind a multi-record last batch stalls before it until more
+        # records arrive (tests/integration/broker/test_faust_recovery.py). One record per
+        # batch keeps the end offset exact.
+        options.update(batch_size=1, linger_ms=0)
+    return options
+
+
+def consumer_group_options(settings: Settings) -> dict[str, Any]:
+    """For kafka-python consumers in a group: Tansu settles joins slowly with default timeouts."""
+    if settings.kafka_profile == "local":
+        return {"session_timeout_ms": 6000, "heartbeat_interval_ms": 2000}
+    return {}
