@@ -1,11 +1,9 @@
 """A Faust worker's changelog-backed table survives SIGKILL: after a restart it continues from
 the restored table, neither losing nor double-counting what it had applied.
 
-On Tansu this passes only with the local profile's one-record-per-batch producers (both Faust's
-changelog producer and the test's source producer). Measured 2026-11-25 on this suite, 300
-records per key and round: without the changelog workaround 2 of 3 runs restored a stale table
-(counts 590-599 instead of 600); with it but a batching source producer 3 of 4 runs stalled
-before the source's last batch after the restart; with both, 6 of 6 runs passed."""
+On Tansu the restored table is right only with the local profile's one-record-per-changelog-batch
+workaround: without it 2 of 3 runs (2026-11-25, 300 records per key and round) restored a stale
+table, counts 590-599 instead of 600."""
 
 from __future__ import annotations
 
@@ -69,34 +67,69 @@ def wait_committed(
     raise AssertionError(f"group {group} did not commit {total} offsets in {timeout_s} s")
 
 
-def test_table_survives_sigkill(stack: Settings, tmp_path: Path) -> None:
+def start_counter(stack: Settings, tmp_path: Path) -> tuple[str, list[str], dict[str, str]]:
     app_id = f"ctr-{uuid.uuid4().hex[:8]}"
-    source = f"{app_id}-in"
     admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
-    admin.create_topics([NewTopic(source, stack.topic_partitions, 1),
+    admin.create_topics([NewTopic(f"{app_id}-in", stack.topic_partitions, 1),
                          NewTopic(f"{app_id}-counts", 1, 1)])
     admin.close()
     env = {"COUNTER_APP_ID": app_id, "TOUCHSTREAM_WORKER_DATA_DIR": str(tmp_path / "data"),
            "TOUCHSTREAM_WORKER_WEB_PORT": str(free_port())}
     args = ["-m", "tests.integration.apps.counter_app", "worker", "-l", "info"]
+    return app_id, args, env
+
+
+def run_first_round_and_kill(
+    stack: Settings, app_id: str, args: list[str], env: dict[str, str], log: Path,
+    counts: KafkaConsumer,
+) -> None:
+    first = Worker(args, log, env)
+    try:
+        first.wait_ready()
+        produce_round(stack, f"{app_id}-in")
+        assert latest_counts(counts, PER_KEY_AND_ROUND) == dict.fromkeys(KEYS, PER_KEY_AND_ROUND)
+        wait_committed(stack.kafka_bootstrap, app_id, f"{app_id}-in", PER_KEY_AND_ROUND * len(KEYS))
+    finally:
+        first.kill()
+
+
+def test_table_survives_sigkill(stack: Settings, tmp_path: Path) -> None:
+    app_id, args, env = start_counter(stack, tmp_path)
     counts = KafkaConsumer(f"{app_id}-counts", bootstrap_servers=stack.kafka_bootstrap,
                            auto_offset_reset="earliest")
+    run_first_round_and_kill(stack, app_id, args, env, tmp_path / "worker-1.log", counts)
 
-    first = Worker(args, tmp_path / "worker-1.log", env)
-    first.wait_ready()
-    produce_round(stack, source)
-    assert latest_counts(counts, PER_KEY_AND_ROUND) == dict.fromkeys(KEYS, PER_KEY_AND_ROUND)
-    wait_committed(stack.kafka_bootstrap, app_id, source, PER_KEY_AND_ROUND * len(KEYS))
-    first.kill()
-
-    produce_round(stack, source)
     second = Worker(args, tmp_path / "worker-2.log", env)
-    second.wait_ready()
     try:
+        second.wait_ready()
+        produce_round(stack, f"{app_id}-in")
         final = latest_counts(counts, 2 * PER_KEY_AND_ROUND)
     finally:
         second.stop()
         counts.close()
-    # Lost restored state would show as counts below 120 (the consumer resumes after the
-    # committed offset), double counting as counts above it.
+    # A stale restored table shows as counts below 600: everything was committed before the
+    # kill, so nothing is replayed to mend it. Double counting would show above 600.
+    assert final == dict.fromkeys(KEYS, 2 * PER_KEY_AND_ROUND)
+
+
+def test_restarted_worker_catches_up_a_backlog(
+    stack: Settings, tmp_path: Path, broker_is_tansu: bool, request: pytest.FixtureRequest
+) -> None:
+    if broker_is_tansu:
+        request.applymarker(pytest.mark.xfail(strict=False, reason=(
+            "Tansu defect: a Faust worker restarted behind a backlog stalls a few dozen records "
+            "before the end of a partition until new records arrive (3 of 4 runs on 2026-11-25)")))
+    app_id, args, env = start_counter(stack, tmp_path)
+    counts = KafkaConsumer(f"{app_id}-counts", bootstrap_servers=stack.kafka_bootstrap,
+                           auto_offset_reset="earliest")
+    run_first_round_and_kill(stack, app_id, args, env, tmp_path / "worker-1.log", counts)
+
+    produce_round(stack, f"{app_id}-in")
+    second = Worker(args, tmp_path / "worker-2.log", env)
+    try:
+        second.wait_ready()
+        final = latest_counts(counts, 2 * PER_KEY_AND_ROUND, timeout_s=30.0)
+    finally:
+        second.stop()
+        counts.close()
     assert final == dict.fromkeys(KEYS, 2 * PER_KEY_AND_ROUND)
