@@ -1,0 +1,435 @@
+"""Per-case state (keyed by ``case_id``) and the metric contributions each touchpoint causes.
+
+``apply(state, touchpoint)`` is pure: it returns a new state and the contributions, attributed as
+``Kind`` documents (FRT, TTR, FCR and SLA go to the channel of the ``contact_opened``).
+
+Ordering. Duplicates are removed upstream. Events of a case that arrive before its
+``contact_opened`` are held in the state (at most ``MAX_HELD``) and replayed in event-time order
+right after the opening, since FRT, TTR, SLA and channel switches all need the opening's time and
+channel. Once the opening is known, events are applied in arrival order and "first" means first
+applied, with one exception: customer contacts are compared by event time with the resolution,
+so a late contact dated before it still turns an FCR into a non-FCR (and emits a correction).
+A contribution already emitted is not retracted otherwise; the raw facts stay exact regardless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from schemas.records import Actor, Channel, EventType, JourneyStage, Touchpoint
+from streams.metrics.contribution import Contribution, Kind
+from streams.metrics.jsonable import (
+    JsonDict,
+    opt_time_from_json,
+    opt_time_to_json,
+    time_from_json,
+    time_to_json,
+)
+from streams.metrics.sla import FIRST_RESPONSE_STANDARDS, deadline
+
+VOICE_CHANNELS = frozenset({Channel.PHONE, Channel.IVR})
+
+# Bounds the state of a case whose contact_opened never comes; later events of it are dropped.
+MAX_HELD = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRules:
+    """The deployment-tunable numbers of the case metrics."""
+
+    standards: Mapping[Channel, timedelta] = field(
+        default_factory=lambda: FIRST_RESPONSE_STANDARDS
+    )
+    fcr_reopen_window: timedelta = timedelta(days=7)
+
+
+DEFAULT_RULES = CaseRules()
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvent:
+    """The part of a touchpoint the case metrics need; what a held event keeps."""
+
+    occurred_at: datetime
+    event_type: EventType
+    channel: Channel
+    actor: Actor
+
+    @classmethod
+    def of(cls, tp: Touchpoint) -> CaseEvent:
+        return cls(tp.occurred_at, tp.event_type, tp.channel, tp.actor)
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "occurred_at": time_to_json(self.occurred_at),
+            "event_type": self.event_type.value,
+            "channel": self.channel.value,
+            "actor": self.actor.value,
+        }
+
+    @classmethod
+    def from_dict(cls, data: JsonDict) -> CaseEvent:
+        return cls(
+            time_from_json(data["occurred_at"]),
+            EventType(data["event_type"]),
+            Channel(data["channel"]),
+            Actor(data["actor"]),
+        )
+
+
+@dataclass(slots=True)
+class CaseState:
+    """What is known about one case. Fields hold immutable values only, so that ``apply`` can work
+    on a shallow copy and leave the caller's state untouched."""
+
+    case_id: str
+    customer_id: str = ""
+    version: int = 0  # events applied (held ones included)
+    first_channel: Channel | None = None  # of the first contact_opened
+    opened_at: datetime | None = None
+    sla_deadline: datetime | None = None
+    # Distinct channels with the time each was first used, in time order. Events by the system
+    # actor (queueing, CRM resolution, transfers) record bookkeeping, not a channel the customer
+    # used, so they do not count (our choice; the spec says "channels a case used").
+    path: tuple[tuple[Channel, datetime], ...] = ()
+    # Times of customer contacts not after the first resolution (all of them while unresolved).
+    contact_times: tuple[datetime, ...] = ()
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None  # the first case_resolved
+    resolved: bool = False  # currently resolved: a reopen clears it, a new resolution sets it
+    fcr: bool | None = None  # None until resolved
+    reopened_at: tuple[datetime, ...] = ()
+    ivr_entered_at: datetime | None = None
+    ivr_escaped: bool = False
+    # A phone/ivr customer contact not yet answered nor abandoned: the next agent_response on a
+    # voice channel answers it. Agent-only voice legs (transfers, callbacks) are not inbound
+    # calls, so they count neither as answered nor as abandoned.
+    call_waiting: bool = False
+    calls_answered: int = 0
+    calls_abandoned: int = 0
+    sla_breached: bool = False
+    journey_stage: JourneyStage | None = None  # of the latest event by event time
+    last_event_at: datetime | None = None
+    held: tuple[CaseEvent, ...] = ()
+
+    @property
+    def channels(self) -> tuple[Channel, ...]:
+        return tuple(channel for channel, _ in self.path)
+
+    @property
+    def multi_channel(self) -> bool:
+        return len(self.path) >= 2
+
+    @property
+    def customer_contacts(self) -> int:
+        """Customer contacts before the first resolution (at the same instant counts as before)."""
+        return len(self.contact_times)
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "case_id": self.case_id,
+            "customer_id": self.customer_id,
+            "version": self.version,
+            "first_channel": None if self.first_channel is None else self.first_channel.value,
+            "opened_at": opt_time_to_json(self.opened_at),
+            "sla_deadline": opt_time_to_json(self.sla_deadline),
+            "path": [[channel.value, time_to_json(at)] for channel, at in self.path],
+            "contact_times": [time_to_json(at) for at in self.contact_times],
+            "first_response_at": opt_time_to_json(self.first_response_at),
+            "resolved_at": opt_time_to_json(self.resolved_at),
+            "resolved": self.resolved,
+            "fcr": self.fcr,
+            "reopened_at": [time_to_json(at) for at in self.reopened_at],
+            "ivr_entered_at": opt_time_to_json(self.ivr_entered_at),
+            "ivr_escaped": self.ivr_escaped,
+            "call_waiting": self.call_waiting,
+            "calls_answered": self.calls_answered,
+            "calls_abandoned": self.calls_abandoned,
+            "sla_breached": self.sla_breached,
+            "journey_stage": None if self.journey_stage is None else self.journey_stage.value,
+            "last_event_at": opt_time_to_json(self.last_event_at),
+            "held": [event.to_dict() for event in self.held],
+        }
+
+    @classmethod
+    def from_dict(cls, data: JsonDict) -> CaseState:
+        first_channel = data["first_channel"]
+        stage = data["journey_stage"]
+        return cls(
+            case_id=data["case_id"],
+            customer_id=data["customer_id"],
+            version=data["version"],
+            first_channel=None if first_channel is None else Channel(first_channel),
+            opened_at=opt_time_from_json(data["opened_at"]),
+            sla_deadline=opt_time_from_json(data["sla_deadline"]),
+            path=tuple((Channel(c), time_from_json(at)) for c, at in data["path"]),
+            contact_times=tuple(time_from_json(at) for at in data["contact_times"]),
+            first_response_at=opt_time_from_json(data["first_response_at"]),
+            resolved_at=opt_time_from_json(data["resolved_at"]),
+            resolved=data["resolved"],
+            fcr=data["fcr"],
+            reopened_at=tuple(time_from_json(at) for at in data["reopened_at"]),
+            ivr_entered_at=opt_time_from_json(data["ivr_entered_at"]),
+            ivr_escaped=data["ivr_escaped"],
+            call_waiting=data["call_waiting"],
+            calls_answered=data["calls_answered"],
+            calls_abandoned=data["calls_abandoned"],
+            sla_breached=data["sla_breached"],
+            journey_stage=None if stage is None else JourneyStage(stage),
+            last_event_at=opt_time_from_json(data["last_event_at"]),
+            held=tuple(CaseEvent.from_dict(event) for event in data["held"]),
+        )
+
+
+def apply(
+    state: CaseState, tp: Touchpoint, rules: CaseRules = DEFAULT_RULES
+) -> tuple[CaseState, list[Contribution]]:
+    """The state after ``tp`` and the contributions ``tp`` causes (``touchpoint_seen`` aside)."""
+    customer_id = state.customer_id or tp.customer_id
+    case = replace(state, version=state.version + 1, customer_id=customer_id)
+    if case.last_event_at is None or tp.occurred_at >= case.last_event_at:
+        case.last_event_at, case.journey_stage = tp.occurred_at, tp.journey_stage
+    event = CaseEvent.of(tp)
+    if case.opened_at is None and event.event_type is not EventType.CONTACT_OPENED:
+        if len(case.held) < MAX_HELD:
+            case.held = (*case.held, event)
+        return case, []
+    out = _step(case, event, rules)
+    held, case.held = sorted(case.held, key=lambda e: e.occurred_at), ()
+    for earlier in held:
+        out += _step(case, earlier, rules)
+    return case, out
+
+
+def sla_check(state: CaseState, now: datetime) -> tuple[CaseState, Contribution | None]:
+    """The breach timer: at ``now``, has the case passed its first-response deadline unanswered?
+    Emits the breach once (the returned state records it), attributed to the deadline."""
+    case = replace(state)
+    breach = _breach(case, now)
+    return (state, None) if breach is None else (case, breach)
+
+
+def _step(case: CaseState, event: CaseEvent, rules: CaseRules) -> list[Contribution]:
+    """Applies one event to ``case`` in place (a private copy, see ``apply``)."""
+    at, kind = event.occurred_at, event.event_type
+    if kind is EventType.CONTACT_OPENED and case.opened_at is None:
+        case.opened_at, case.first_channel = at, event.channel
+        case.sla_deadline = deadline(event.channel, at, rules.standards)
+    home = case.first_channel
+    assert home is not None, "events are only stepped once the case is opened"
+    out: list[Contribution] = []
+    if event.actor is not Actor.SYSTEM:
+        out += _use_channel(case, home, event)
+    # A case entered the IVR when any of its events happened on the ivr channel (contact_opened,
+    # queue_entered, bot_response, ...) or when it escaped the IVR, which it must have been in.
+    if event.channel is Channel.IVR or kind is EventType.IVR_ESCAPE:
+        out += _enter_ivr(case, at)
+    match kind:
+        case EventType.CONTACT_OPENED | EventType.CUSTOMER_MESSAGE:
+            if kind is EventType.CONTACT_OPENED:
+                out.append(Contribution(Kind.CONTACT_OPENED, event.channel, at))
+            out += _customer_contact(case, home, event)
+        case EventType.AGENT_RESPONSE if event.actor is not Actor.BOT:
+            out += _agent_response(case, home, event)
+        case EventType.CALL_ABANDONED if event.channel in VOICE_CHANNELS:
+            case.call_waiting = False
+            case.calls_abandoned += 1
+            out.append(Contribution(Kind.CALL_ABANDONED, event.channel, at))
+        case EventType.IVR_ESCAPE if not case.ivr_escaped:
+            case.ivr_escaped = True
+            out.append(Contribution(Kind.IVR_ESCAPE, Channel.IVR, at, ref_at=case.ivr_entered_at))
+        case EventType.CASE_RESOLVED:
+            out += _resolve(case, home, at, rules)
+        case EventType.CASE_REOPENED:
+            out += _reopen(case, home, at, rules)
+        case _:
+            pass  # bot answers, queueing, transfers, page views and purchases add no figure
+    breach = _breach(case, at)  # an event after the deadline shows that the deadline has passed
+    if breach is not None:
+        out.append(breach)
+    return out
+
+
+def _use_channel(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:
+    if event.channel in case.channels:
+        return []
+    case.path = tuple(sorted((*case.path, (event.channel, event.occurred_at)), key=lambda p: p[1]))
+    if len(case.path) < 2:
+        return []
+    return [
+        Contribution(
+            Kind.CHANNEL_SWITCH,
+            home,
+            event.occurred_at,
+            value=float(len(case.path)),
+            multi_channel=True,
+        )
+    ]
+
+
+def _enter_ivr(case: CaseState, at: datetime) -> list[Contribution]:
+    if case.ivr_entered_at is not None:
+        return []
+    case.ivr_entered_at = at
+    return [Contribution(Kind.IVR_ENTERED, Channel.IVR, at)]
+
+
+def _customer_contact(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:
+    if event.channel in VOICE_CHANNELS:
+        case.call_waiting = True
+    at, resolved_at = event.occurred_at, case.resolved_at
+    if resolved_at is not None and at > resolved_at:
+        return []  # FCR counts contacts before the resolution only
+    case.contact_times = (*case.contact_times, at)
+    if case.fcr and resolved_at is not None:
+        # A contact dated before the resolution arrived after it: the case was not FCR after all.
+        case.fcr = False
+        return [Contribution(Kind.FCR_CORRECTION, home, at, value=-1.0, ref_at=resolved_at)]
+    return []
+
+
+def _agent_response(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:
+    at = event.occurred_at
+    out: list[Contribution] = []
+    if case.first_response_at is None:
+        case.first_response_at = at
+        out.append(
+            Contribution(
+                Kind.FRT, home, at, value=_seconds(case, at), multi_channel=case.multi_channel
+            )
+        )
+    if event.channel in VOICE_CHANNELS and case.call_waiting:
+        case.call_waiting = False
+        case.calls_answered += 1
+        out.append(Contribution(Kind.CALL_ANSWERED, event.channel, at))
+    return out
+
+
+def _resolve(case: CaseState, home: Channel, at: datetime, rules: CaseRules) -> list[Contribution]:
+    case.resolved = True
+    if case.resolved_at is not None:
+        return []  # TTR, resolved count and FCR belong to the first resolution only
+    case.resolved_at = at
+    case.contact_times = tuple(t for t in case.contact_times if t <= at)
+    case.fcr = case.customer_contacts == 1 and not any(
+        _reopen_counts(at, reopen, rules) for reopen in case.reopened_at
+    )
+    multi = case.multi_channel
+    return [
+        Contribution(Kind.TTR, home, at, value=_seconds(case, at), multi_channel=multi),
+        Contribution(Kind.RESOLVED, home, at, value=float(case.fcr), multi_channel=multi),
+    ]
+
+
+def _reopen(case: CaseState, home: Channel, at: datetime, rules: CaseRules) -> list[Contribution]:
+    case.resolved = False
+    case.reopened_at = (*case.reopened_at, at)
+    resolved_at = case.resolved_at
+    if not case.fcr or resolved_at is None or not _reopen_counts(resolved_at, at, rules):
+        return []
+    case.fcr = False
+    return [Contribution(Kind.FCR_CORRECTION, home, at, value=-1.0, ref_at=resolved_at)]
+
+
+def _reopen_counts(resolved_at: datetime, reopened_at: datetime, rules: CaseRules) -> bool:
+    """Whether a reopen undoes the FCR of a resolution: inside the window, both ends included."""
+    return resolved_at <= reopened_at <= resolved_at + rules.fcr_reopen_window
+
+
+def _breach(case: CaseState, now: datetime) -> Contribution | None:
+    """Marks ``case`` breached if, at ``now``, its deadline has passed without a first response.
+
+    A response exactly at the deadline meets it. A case resolved by then no longer awaits a
+    response, so it does not breach: the SLA clock stops at resolution, as is usual in contact
+    centres (the spec is silent on cases closed without an agent answer).
+    """
+    due, home = case.sla_deadline, case.first_channel
+    if case.sla_breached or due is None or home is None or now <= due:
+        return None
+    for done in (case.first_response_at, case.resolved_at):
+        if done is not None and done <= due:
+            return None
+    case.sla_breached = True
+    return Contribution(Kind.SLA_BREACH, home, due)
+
+
+def _seconds(case: CaseState, at: datetime) -> float:
+    """Seconds from the opening to ``at``; clock skew between emitting systems can put an answer
+    before the opening, which counts as an immediate answer rather than a negative duration."""
+    assert case.opened_at is not None
+    return max(0.0, (at - case.opened_at).total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """One row of the cases fact table: the case as known after ``version`` events."""
+
+    case_id: str
+    customer_id: str
+    first_channel: Channel | None
+    opened_at: datetime | None
+    first_response_at: datetime | None
+    frt_s: float | None
+    resolved_at: datetime | None
+    ttr_s: float | None
+    customer_contacts: int
+    channels: tuple[Channel, ...]
+    multi_channel: bool
+    fcr: bool | None
+    reopened: bool
+    sla_deadline: datetime | None
+    sla_breached: bool
+    abandoned: bool  # any call of the case was abandoned
+    ivr_entered: bool
+    ivr_escaped: bool
+    version: int
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "case_id": self.case_id,
+            "customer_id": self.customer_id,
+            "first_channel": None if self.first_channel is None else self.first_channel.value,
+            "opened_at": opt_time_to_json(self.opened_at),
+            "first_response_at": opt_time_to_json(self.first_response_at),
+            "frt_s": self.frt_s,
+            "resolved_at": opt_time_to_json(self.resolved_at),
+            "ttr_s": self.ttr_s,
+            "customer_contacts": self.customer_contacts,
+            "channels": [channel.value for channel in self.channels],
+            "multi_channel": self.multi_channel,
+            "fcr": self.fcr,
+            "reopened": self.reopened,
+            "sla_deadline": opt_time_to_json(self.sla_deadline),
+            "sla_breached": self.sla_breached,
+            "abandoned": self.abandoned,
+            "ivr_entered": self.ivr_entered,
+            "ivr_escaped": self.ivr_escaped,
+            "version": self.version,
+        }
+
+
+def summarize(case: CaseState) -> CaseSummary:
+    responded, resolved = case.first_response_at, case.resolved_at
+    return CaseSummary(
+        case_id=case.case_id,
+        customer_id=case.customer_id,
+        first_channel=case.first_channel,
+        opened_at=case.opened_at,
+        first_response_at=responded,
+        frt_s=None if responded is None else _seconds(case, responded),
+        resolved_at=resolved,
+        ttr_s=None if resolved is None else _seconds(case, resolved),
+        customer_contacts=case.customer_contacts,
+        channels=case.channels,
+        multi_channel=case.multi_channel,
+        fcr=case.fcr,
+        reopened=bool(case.reopened_at),
+        sla_deadline=case.sla_deadline,
+        sla_breached=case.sla_breached,
+        abandoned=case.calls_abandoned > 0,
+        ivr_entered=case.ivr_entered_at is not None,
+        ivr_escaped=case.ivr_escaped,
+        version=case.version,
+    )

@@ -1,0 +1,89 @@
+"""What one event adds to the windowed metrics: a ``Contribution`` names the figure, the channel and
+the event time it belongs to. Case and feedback logic produce them; windows add them up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from schemas.records import Channel, Touchpoint
+from streams.metrics.jsonable import (
+    JsonDict,
+    opt_time_from_json,
+    opt_time_to_json,
+    time_from_json,
+    time_to_json,
+)
+
+
+class Kind(StrEnum):
+    TOUCHPOINT = "touchpoint"  # any touchpoint, case or not; channel = its own
+    CONTACT_OPENED = "contact_opened"  # each contact_opened event; channel = its own
+    FRT = "frt"  # value = seconds; channel = of the case's contact_opened; at = the agent_response
+    TTR = "ttr"  # value = seconds; channel = of the contact_opened; at = the first case_resolved
+    RESOLVED = "resolved"  # value = 1 if it counts as FCR else 0; channel/at as TTR
+    FCR_CORRECTION = "fcr_correction"  # value = -1; at = when learnt; ref_at = the RESOLVED's at
+    SLA_BREACH = "sla_breach"  # channel = of the contact_opened; at = the deadline
+    CALL_ANSWERED = "call_answered"  # channel = of the agent_response (phone/ivr)
+    CALL_ABANDONED = "call_abandoned"  # channel = of the call_abandoned (phone/ivr)
+    IVR_ENTERED = "ivr_entered"  # once per case; channel = ivr; at = first sign of the IVR
+    IVR_ESCAPE = "ivr_escape"  # once per case; channel = ivr; ref_at = the IVR_ENTERED's at
+    CHANNEL_SWITCH = "channel_switch"  # value = distinct channels now; channel = of the opening
+    CSAT = "csat"  # value = score; channel = the feedback's; at = submitted_at
+    NPS = "nps"  # as CSAT
+    CES = "ces"  # as CSAT
+
+
+# Kinds that stand for one arriving record, as opposed to a figure derived from one: windows count
+# these in ``late_events`` when they come too late.
+EVENT_KINDS = frozenset({Kind.TOUCHPOINT, Kind.CSAT, Kind.NPS, Kind.CES})
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One addition to the windows of ``channel`` that hold ``window_at``.
+
+    ``at`` is the event time at which the contribution became known, and drives the watermark.
+    ``ref_at``, when set, is an earlier time whose windows the contribution belongs to instead: an
+    FCR correction lands in the windows of the resolution it corrects, and an IVR escape in those
+    of the case's IVR entry, so that a window's rate compares the same cases above and below.
+    ``multi_channel`` says whether the case had used 2+ channels by then (None: no case known).
+    """
+
+    kind: Kind
+    channel: Channel
+    at: datetime
+    value: float = 1.0
+    multi_channel: bool | None = None
+    ref_at: datetime | None = None
+
+    @property
+    def window_at(self) -> datetime:
+        return self.at if self.ref_at is None else self.ref_at
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "kind": self.kind.value,
+            "channel": self.channel.value,
+            "at": time_to_json(self.at),
+            "value": self.value,
+            "multi_channel": self.multi_channel,
+            "ref_at": opt_time_to_json(self.ref_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: JsonDict) -> Contribution:
+        return cls(
+            kind=Kind(data["kind"]),
+            channel=Channel(data["channel"]),
+            at=time_from_json(data["at"]),
+            value=float(data["value"]),
+            multi_channel=data["multi_channel"],
+            ref_at=opt_time_from_json(data["ref_at"]),
+        )
+
+
+def touchpoint_seen(tp: Touchpoint) -> Contribution:
+    """The count every touchpoint adds to its own channel, whether or not it belongs to a case."""
+    return Contribution(Kind.TOUCHPOINT, tp.channel, tp.occurred_at)

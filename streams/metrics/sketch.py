@@ -1,0 +1,104 @@
+"""A small mergeable quantile sketch for durations (FRT, TTR): a DDSketch-style log histogram.
+
+Rank definition ("lower" nearest rank, numpy's ``method="lower"``): the q-quantile of n values,
+0 <= q <= 1, is the value at 0-based rank ``floor(q * (n - 1))`` of the values sorted ascending.
+``exact_quantile`` computes it exactly; the sketch estimates the same ranked value.
+
+Estimator (Masson, Rim and Lee, "DDSketch", VLDB 2019). With gamma = (1 + alpha) / (1 - alpha), a
+value x > 0 is counted in bucket i = ceil(log_gamma(x)), which holds the values in
+(gamma^(i-1), gamma^i]. The estimate of the ranked value is the representative of its bucket,
+2 * gamma^i / (gamma + 1), which is within relative error alpha of every value in the bucket:
+|estimate - exact| <= alpha * exact, for any q and any data. Zero (a valid FRT: an answer at the
+opening instant) has its own exact counter. Negative values are rejected: durations here are
+clamped at zero before they reach a sketch, so a negative one is a bug upstream.
+
+Merging adds the bucket counts, so the merge of two sketches is exactly the sketch of the union.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from streams.metrics.jsonable import JsonDict
+
+DEFAULT_ALPHA = 0.01
+
+
+def lower_rank(q: float, n: int) -> int:
+    """The 0-based rank of the q-quantile of n values (see the module docstring)."""
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"quantile {q} is outside [0, 1]")
+    return math.floor(q * (n - 1))
+
+
+def exact_quantile(values: Sequence[float], q: float) -> float | None:
+    """The exact q-quantile under the sketch's rank definition; None for no values."""
+    if not values:
+        return None
+    return sorted(values)[lower_rank(q, len(values))]
+
+
+class QuantileSketch:
+    """Counts of values per log bucket; add, merge and quantile estimates within alpha."""
+
+    __slots__ = ("_buckets", "_gamma", "_log_gamma", "_zeros", "alpha")
+
+    def __init__(self, alpha: float = DEFAULT_ALPHA) -> None:
+        if not 0.0 < alpha < 1.0:
+            raise ValueError(f"relative accuracy {alpha} is outside (0, 1)")
+        self.alpha = alpha
+        self._gamma = (1.0 + alpha) / (1.0 - alpha)
+        self._log_gamma = math.log(self._gamma)
+        self._zeros = 0
+        self._buckets: dict[int, int] = {}
+
+    @property
+    def count(self) -> int:
+        return self._zeros + sum(self._buckets.values())
+
+    def add(self, value: float) -> None:
+        if value < 0.0:
+            raise ValueError(f"negative value {value}: the sketch holds durations")
+        if value == 0.0:
+            self._zeros += 1
+            return
+        index = math.ceil(math.log(value) / self._log_gamma)
+        self._buckets[index] = self._buckets.get(index, 0) + 1
+
+    def merge(self, other: QuantileSketch) -> None:
+        """Adds ``other``'s counts into this sketch; both must have the same alpha."""
+        if other.alpha != self.alpha:
+            raise ValueError(f"cannot merge sketches of alpha {self.alpha} and {other.alpha}")
+        self._zeros += other._zeros
+        for index, count in other._buckets.items():
+            self._buckets[index] = self._buckets.get(index, 0) + count
+
+    def quantile(self, q: float) -> float | None:
+        """The estimate of the q-quantile; None for an empty sketch."""
+        n = self.count
+        if n == 0:
+            return None
+        rank = lower_rank(q, n)
+        seen = self._zeros
+        if rank < seen:
+            return 0.0
+        for index in sorted(self._buckets):
+            seen += self._buckets[index]
+            if rank < seen:
+                return 2.0 * self._gamma**index / (self._gamma + 1.0)
+        raise AssertionError("rank below count always falls in a bucket")
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "alpha": self.alpha,
+            "zeros": self._zeros,
+            "buckets": {str(index): self._buckets[index] for index in sorted(self._buckets)},
+        }
+
+    @classmethod
+    def from_dict(cls, data: JsonDict) -> QuantileSketch:
+        sketch = cls(data["alpha"])
+        sketch._zeros = data["zeros"]
+        sketch._buckets = {int(index): count for index, count in data["buckets"].items()}
+        return sketch

@@ -1,0 +1,410 @@
+"""Per-channel event-time windows: their specs, what one window adds up, and when it closes.
+
+Windows are aligned on the Unix epoch (so hourly windows start on the hour, UTC) and hold
+``[start, start + size)``. A tumbling window has ``step == size``; a hopping one starts every
+``step``, so each instant belongs to ``size / step`` windows.
+
+Watermark and lateness. Each channel's watermark is the latest event time seen on that channel
+(``Contribution.at``), or a later time given to ``WindowStore.closed`` so that an idle channel's
+windows still close. A window is closed once its channel's watermark reaches ``end +
+allowed_lateness``; its final result is emitted then and it is dropped. A contribution whose
+window is already closed is not added to it (the closed figure was final; the raw facts in
+ClickHouse keep the event, so queries over facts stay exact). Instead it is counted, once per
+spec, in the window(s) of that spec holding the channel's current watermark, i.e. the window
+current when it arrived: in ``late_events`` for an arriving touchpoint or survey answer, and in
+``late_updates`` for a figure derived from one (an FRT, a resolution, an FCR correction of an
+already closed resolution window, ...), which says how many changes closed windows missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from schemas.records import Channel
+from streams.metrics.contribution import EVENT_KINDS, Contribution, Kind
+from streams.metrics.feedback import NpsCategory, ces_easy, csat_satisfied, nps_category
+from streams.metrics.jsonable import (
+    JsonDict,
+    opt_time_from_json,
+    opt_time_to_json,
+    time_from_json,
+    time_to_json,
+)
+from streams.metrics.sketch import QuantileSketch
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ALLOWED_LATENESS = timedelta(minutes=10)
+EMIT_EVERY = timedelta(seconds=10)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSpec:
+    name: str
+    size: timedelta
+    step: timedelta
+
+    def __post_init__(self) -> None:
+        if self.step <= timedelta(0) or self.size % self.step:
+            raise ValueError(f"window {self.name}: size must be a positive multiple of step")
+
+
+TUMBLING_1M = WindowSpec("tumbling_1m", timedelta(minutes=1), timedelta(minutes=1))
+TUMBLING_1H = WindowSpec("tumbling_1h", timedelta(hours=1), timedelta(hours=1))
+HOPPING_1H_5M = WindowSpec("hopping_1h_5m", timedelta(hours=1), timedelta(minutes=5))
+DEFAULT_SPECS = (TUMBLING_1M, TUMBLING_1H, HOPPING_1H_5M)
+
+
+def windows_for(spec: WindowSpec, at: datetime) -> list[datetime]:
+    """The starts of the windows of ``spec`` that hold ``at``, oldest first."""
+    latest = EPOCH + (at - EPOCH) // spec.step * spec.step
+    return [latest - k * spec.step for k in range(spec.size // spec.step - 1, -1, -1)]
+
+
+_SKETCHES = frozenset({"frt_sketch", "ttr_sketch"})
+
+
+@dataclass(slots=True)
+class WindowAccumulator:
+    """What one window of one channel adds up. Mergeable: ``merge`` adds another's counts.
+
+    IVR entries and escapes are one contribution per case, so ``ivr_escape_pct`` counts cases,
+    and an escape is filed under the window of the case's IVR entry (see ``Contribution``).
+    The multi/single splits hold only contributions whose case is known.
+    """
+
+    touchpoints: int = 0
+    contacts_opened: int = 0
+    csat_responses: int = 0
+    csat_satisfied: int = 0
+    csat_sum: float = 0.0
+    csat_multi_responses: int = 0
+    csat_multi_satisfied: int = 0
+    csat_multi_sum: float = 0.0
+    csat_single_responses: int = 0
+    csat_single_satisfied: int = 0
+    csat_single_sum: float = 0.0
+    nps_responses: int = 0
+    nps_promoters: int = 0
+    nps_detractors: int = 0
+    ces_responses: int = 0
+    ces_easy: int = 0
+    ces_sum: float = 0.0
+    frt_sum: float = 0.0
+    frt_multi_count: int = 0
+    frt_multi_sum: float = 0.0
+    frt_single_count: int = 0
+    frt_single_sum: float = 0.0
+    resolved: int = 0
+    fcr_cases: int = 0
+    sla_breaches: int = 0
+    abandoned: int = 0
+    answered_calls: int = 0
+    ivr_entered: int = 0
+    ivr_escapes: int = 0
+    channel_switches: int = 0
+    late_events: int = 0
+    late_updates: int = 0
+    frt_sketch: QuantileSketch = field(default_factory=QuantileSketch)
+    ttr_sketch: QuantileSketch = field(default_factory=QuantileSketch)
+
+    def add(self, c: Contribution) -> None:
+        match c.kind:
+            case Kind.TOUCHPOINT:
+                self.touchpoints += 1
+            case Kind.CONTACT_OPENED:
+                self.contacts_opened += 1
+            case Kind.CSAT:
+                self._add_csat(int(c.value), c.multi_channel)
+            case Kind.NPS:
+                category = nps_category(int(c.value))
+                self.nps_responses += 1
+                self.nps_promoters += int(category is NpsCategory.PROMOTER)
+                self.nps_detractors += int(category is NpsCategory.DETRACTOR)
+            case Kind.CES:
+                self.ces_responses += 1
+                self.ces_easy += int(ces_easy(int(c.value)))
+                self.ces_sum += c.value
+            case Kind.FRT:
+                self._add_frt(c.value, c.multi_channel)
+            case Kind.TTR:
+                self.ttr_sketch.add(c.value)
+            case Kind.RESOLVED:
+                self.resolved += 1
+                self.fcr_cases += int(c.value)
+            case Kind.FCR_CORRECTION:
+                self.fcr_cases += int(c.value)
+            case Kind.SLA_BREACH:
+                self.sla_breaches += 1
+            case Kind.CALL_ABANDONED:
+                self.abandoned += 1
+            case Kind.CALL_ANSWERED:
+                self.answered_calls += 1
+            case Kind.IVR_ENTERED:
+                self.ivr_entered += 1
+            case Kind.IVR_ESCAPE:
+                self.ivr_escapes += 1
+            case Kind.CHANNEL_SWITCH:
+                self.channel_switches += 1
+
+    def _add_csat(self, score: int, multi_channel: bool | None) -> None:
+        satisfied = int(csat_satisfied(score))
+        self.csat_responses += 1
+        self.csat_satisfied += satisfied
+        self.csat_sum += score
+        if multi_channel is True:
+            self.csat_multi_responses += 1
+            self.csat_multi_satisfied += satisfied
+            self.csat_multi_sum += score
+        elif multi_channel is False:
+            self.csat_single_responses += 1
+            self.csat_single_satisfied += satisfied
+            self.csat_single_sum += score
+
+    def _add_frt(self, seconds: float, multi_channel: bool | None) -> None:
+        self.frt_sketch.add(seconds)
+        self.frt_sum += seconds
+        if multi_channel is True:
+            self.frt_multi_count += 1
+            self.frt_multi_sum += seconds
+        elif multi_channel is False:
+            self.frt_single_count += 1
+            self.frt_single_sum += seconds
+
+    def merge(self, other: WindowAccumulator) -> None:
+        for f in fields(self):
+            if f.name in _SKETCHES:
+                getattr(self, f.name).merge(getattr(other, f.name))
+            else:
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def result(self) -> dict[str, float | None]:
+        """The counts and figures of the window; a figure is None when its denominator is 0."""
+        frt, ttr = self.frt_sketch, self.ttr_sketch
+        counts: dict[str, float | None] = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in _SKETCHES
+        }
+        return counts | {
+            "frt_count": frt.count,
+            "ttr_count": ttr.count,
+            "csat_pct": _pct(self.csat_satisfied, self.csat_responses),
+            "csat_avg": _avg(self.csat_sum, self.csat_responses),
+            "csat_multi_pct": _pct(self.csat_multi_satisfied, self.csat_multi_responses),
+            "csat_multi_avg": _avg(self.csat_multi_sum, self.csat_multi_responses),
+            "csat_single_pct": _pct(self.csat_single_satisfied, self.csat_single_responses),
+            "csat_single_avg": _avg(self.csat_single_sum, self.csat_single_responses),
+            "nps": _pct(self.nps_promoters - self.nps_detractors, self.nps_responses),
+            "ces_avg": _avg(self.ces_sum, self.ces_responses),
+            "ces_easy_pct": _pct(self.ces_easy, self.ces_responses),
+            "frt_avg_s": _avg(self.frt_sum, frt.count),
+            "frt_multi_avg_s": _avg(self.frt_multi_sum, self.frt_multi_count),
+            "frt_single_avg_s": _avg(self.frt_single_sum, self.frt_single_count),
+            "frt_p50_s": frt.quantile(0.5),
+            "frt_p90_s": frt.quantile(0.9),
+            "frt_p99_s": frt.quantile(0.99),
+            "ttr_p50_s": ttr.quantile(0.5),
+            "ttr_p90_s": ttr.quantile(0.9),
+            "ttr_p99_s": ttr.quantile(0.99),
+            "fcr_pct": _pct(self.fcr_cases, self.resolved),
+            "abandon_pct": _pct(self.abandoned, self.abandoned + self.answered_calls),
+            "ivr_escape_pct": _pct(self.ivr_escapes, self.ivr_entered),
+        }
+
+    def to_dict(self) -> JsonDict:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        return data | {name: data[name].to_dict() for name in _SKETCHES}
+
+    @classmethod
+    def from_dict(cls, data: JsonDict) -> WindowAccumulator:
+        values: JsonDict = {
+            name: QuantileSketch.from_dict(value) if name in _SKETCHES else value
+            for name, value in data.items()
+        }
+        return cls(**values)
+
+    def copy(self) -> WindowAccumulator:
+        return WindowAccumulator.from_dict(self.to_dict())
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return None if whole == 0 else part * 100 / whole
+
+
+def _avg(total: float, n: int) -> float | None:
+    return None if n == 0 else total / n
+
+
+class WindowClock:
+    """Per-channel watermarks, and whether a window is closed under them."""
+
+    __slots__ = ("_floor", "_latest", "allowed_lateness")
+
+    def __init__(self, allowed_lateness: timedelta = ALLOWED_LATENESS) -> None:
+        self.allowed_lateness = allowed_lateness
+        self._latest: dict[Channel, datetime] = {}
+        self._floor: datetime | None = None  # the latest watermark imposed on every channel
+
+    def observe(self, channel: Channel, at: datetime) -> None:
+        if channel not in self._latest or at > self._latest[channel]:
+            self._latest[channel] = at
+
+    def advance(self, watermark: datetime) -> None:
+        """Moves every channel's watermark to at least ``watermark`` (for idle channels)."""
+        if self._floor is None or watermark > self._floor:
+            self._floor = watermark
+
+    def watermark(self, channel: Channel) -> datetime | None:
+        marks = [m for m in (self._latest.get(channel), self._floor) if m is not None]
+        return max(marks, default=None)
+
+    def is_closed(self, spec: WindowSpec, channel: Channel, start: datetime) -> bool:
+        mark = self.watermark(channel)
+        return mark is not None and mark >= start + spec.size + self.allowed_lateness
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "latest": {channel.value: time_to_json(at) for channel, at in self._latest.items()},
+            "floor": opt_time_to_json(self._floor),
+        }
+
+    @classmethod
+    def from_dict(
+        cls, data: JsonDict, allowed_lateness: timedelta = ALLOWED_LATENESS
+    ) -> WindowClock:
+        clock = cls(allowed_lateness)
+        clock._latest = {Channel(c): time_from_json(at) for c, at in data["latest"].items()}
+        clock._floor = opt_time_from_json(data["floor"])
+        return clock
+
+
+class WindowSnapshot(NamedTuple):
+    spec: WindowSpec
+    channel: Channel
+    start: datetime
+    accumulator: WindowAccumulator
+
+    @property
+    def end(self) -> datetime:
+        return self.start + self.spec.size
+
+
+@dataclass(slots=True)
+class _OpenWindow:
+    accumulator: WindowAccumulator = field(default_factory=WindowAccumulator)
+    changed: bool = False  # since its running result was last emitted
+    emitted_at: datetime | None = None  # processing time of that emission
+
+
+_Key = tuple[str, Channel, datetime]  # spec name, channel, start
+
+
+class WindowStore:
+    """The open windows of every spec and channel, fed with contributions.
+
+    ``add`` files a contribution; ``closed`` hands over (and forgets) the windows the watermark
+    has closed, for their final result; ``due_updates`` hands over copies of open windows that
+    changed, at most once per ``emit_every`` of processing time each, for interim results.
+    """
+
+    __slots__ = ("_open", "clock", "emit_every", "specs")
+
+    def __init__(
+        self,
+        specs: tuple[WindowSpec, ...] = DEFAULT_SPECS,
+        allowed_lateness: timedelta = ALLOWED_LATENESS,
+        emit_every: timedelta = EMIT_EVERY,
+    ) -> None:
+        self.specs = {spec.name: spec for spec in specs}
+        self.clock = WindowClock(allowed_lateness)
+        self.emit_every = emit_every
+        self._open: dict[_Key, _OpenWindow] = {}
+
+    def add(self, c: Contribution) -> None:
+        self.clock.observe(c.channel, c.at)
+        for spec in self.specs.values():
+            starts = windows_for(spec, c.window_at)
+            live = [s for s in starts if not self.clock.is_closed(spec, c.channel, s)]
+            for start in live:
+                self._touch(spec, c.channel, start).accumulator.add(c)
+            if len(live) < len(starts):
+                self._count_late(spec, c)
+
+    def _count_late(self, spec: WindowSpec, c: Contribution) -> None:
+        mark = self.clock.watermark(c.channel)
+        assert mark is not None, "add observed the channel"
+        for start in windows_for(spec, mark):
+            acc = self._touch(spec, c.channel, start).accumulator
+            if c.kind in EVENT_KINDS:
+                acc.late_events += 1
+            else:
+                acc.late_updates += 1
+
+    def _touch(self, spec: WindowSpec, channel: Channel, start: datetime) -> _OpenWindow:
+        window = self._open.setdefault((spec.name, channel, start), _OpenWindow())
+        window.changed = True
+        return window
+
+    def closed(self, watermark: datetime | None = None) -> list[WindowSnapshot]:
+        """Removes and returns the windows now closed, by end, spec and channel. ``watermark``,
+        when given, first advances every channel's watermark to it."""
+        if watermark is not None:
+            self.clock.advance(watermark)
+        done = [
+            key for key in self._open if self.clock.is_closed(self.specs[key[0]], key[1], key[2])
+        ]
+        shots = [self._snapshot(key, self._open.pop(key).accumulator) for key in done]
+        return sorted(shots, key=lambda s: (s.end, s.spec.name, s.channel.value))
+
+    def due_updates(self, now: datetime) -> list[WindowSnapshot]:
+        """Copies of the open windows whose running result should be emitted at processing time
+        ``now``: changed since their last emission, which is at least ``emit_every`` ago."""
+        due: list[WindowSnapshot] = []
+        for key, window in self._open.items():
+            last = window.emitted_at
+            if window.changed and (last is None or now - last >= self.emit_every):
+                window.changed, window.emitted_at = False, now
+                due.append(self._snapshot(key, window.accumulator.copy()))
+        return sorted(due, key=lambda s: (s.start, s.spec.name, s.channel.value))
+
+    def _snapshot(self, key: _Key, accumulator: WindowAccumulator) -> WindowSnapshot:
+        name, channel, start = key
+        return WindowSnapshot(self.specs[name], channel, start, accumulator)
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "clock": self.clock.to_dict(),
+            "windows": [
+                {
+                    "spec": name,
+                    "channel": channel.value,
+                    "start": time_to_json(start),
+                    "changed": window.changed,
+                    "emitted_at": opt_time_to_json(window.emitted_at),
+                    "accumulator": window.accumulator.to_dict(),
+                }
+                for (name, channel, start), window in self._open.items()
+            ],
+        }
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: JsonDict,
+        specs: tuple[WindowSpec, ...] = DEFAULT_SPECS,
+        allowed_lateness: timedelta = ALLOWED_LATENESS,
+        emit_every: timedelta = EMIT_EVERY,
+    ) -> WindowStore:
+        """The store ``to_dict`` saved, under the given (current) configuration."""
+        store = cls(specs, allowed_lateness, emit_every)
+        store.clock = WindowClock.from_dict(data["clock"], allowed_lateness)
+        for row in data["windows"]:
+            if row["spec"] not in store.specs:
+                continue  # a spec the configuration no longer has: nobody wants its result
+            key = (row["spec"], Channel(row["channel"]), time_from_json(row["start"]))
+            store._open[key] = _OpenWindow(
+                WindowAccumulator.from_dict(row["accumulator"]),
+                row["changed"],
+                opt_time_from_json(row["emitted_at"]),
+            )
+        return store
