@@ -1,0 +1,389 @@
+import json
+from datetime import UTC, datetime, timedelta
+
+from schemas.records import Actor, Channel, EventType, JourneyStage, Touchpoint
+from streams.metrics.case_state import MAX_HELD, CaseState, apply, sla_check, summarize
+from streams.metrics.contribution import Contribution, Kind
+
+T0 = datetime(2024, 5, 6, 10, 0, tzinfo=UTC)
+E = EventType
+_ACTORS = {
+    E.CONTACT_OPENED: Actor.CUSTOMER,
+    E.CUSTOMER_MESSAGE: Actor.CUSTOMER,
+    E.CALL_ABANDONED: Actor.CUSTOMER,
+    E.IVR_ESCAPE: Actor.CUSTOMER,
+    E.PAGE_VIEW: Actor.CUSTOMER,
+    E.AGENT_RESPONSE: Actor.AGENT,
+    E.BOT_RESPONSE: Actor.BOT,
+}
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def tp(
+    event_type: EventType,
+    minutes: float = 0.0,
+    channel: Channel = Channel.CHAT,
+    actor: Actor | None = None,
+    stage: JourneyStage = JourneyStage.SUPPORT,
+) -> Touchpoint:
+    return Touchpoint(
+        event_id=f"{event_type}-{minutes}-{channel}",
+        occurred_at=at(minutes),
+        customer_id="cust-1",
+        case_id="case-1",
+        channel=channel,
+        actor=actor or _ACTORS.get(event_type, Actor.SYSTEM),
+        event_type=event_type,
+        journey_stage=stage,
+        source="test",
+    )
+
+
+def run(*events: Touchpoint, state: CaseState | None = None) -> tuple[CaseState, list[Contribution]]:
+    case = state or CaseState("case-1")
+    out: list[Contribution] = []
+    for event in events:
+        case, more = apply(case, event)
+        out += more
+    return case, out
+
+
+def of_kind(contributions: list[Contribution], kind: Kind) -> list[Contribution]:
+    return [c for c in contributions if c.kind is kind]
+
+
+def test_opening_sets_first_contact_and_deadline() -> None:
+    case, out = run(tp(E.CONTACT_OPENED, 0, Channel.SMS))
+    assert out == [Contribution(Kind.CONTACT_OPENED, Channel.SMS, T0)]
+    assert (case.first_channel, case.opened_at) == (Channel.SMS, T0)
+    assert case.sla_deadline == T0 + timedelta(hours=2)
+    assert case.customer_contacts == 1
+    assert case.customer_id == "cust-1"
+
+
+def test_frt_goes_to_the_opening_channel_at_the_response_time() -> None:
+    _, out = run(tp(E.CONTACT_OPENED, 0, Channel.EMAIL), tp(E.AGENT_RESPONSE, 90, Channel.PHONE))
+    assert of_kind(out, Kind.FRT) == [
+        Contribution(Kind.FRT, Channel.EMAIL, at(90), value=5400.0, multi_channel=True)
+    ]
+
+
+def test_bot_answers_do_not_count_as_a_response() -> None:
+    case, out = run(
+        tp(E.CONTACT_OPENED, 0),
+        tp(E.BOT_RESPONSE, 1),
+        tp(E.AGENT_RESPONSE, 2, actor=Actor.BOT),
+        tp(E.AGENT_RESPONSE, 3),
+    )
+    assert of_kind(out, Kind.FRT) == [
+        Contribution(Kind.FRT, Channel.CHAT, at(3), value=180.0, multi_channel=False)
+    ]
+    assert case.first_response_at == at(3)
+
+
+def test_only_the_first_agent_response_gives_an_frt() -> None:
+    _, out = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 1), tp(E.AGENT_RESPONSE, 2))
+    assert [c.value for c in of_kind(out, Kind.FRT)] == [60.0]
+
+
+def test_one_contact_resolution_is_fcr() -> None:
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 2), tp(E.CASE_RESOLVED, 30))
+    assert of_kind(out, Kind.TTR) == [
+        Contribution(Kind.TTR, Channel.CHAT, at(30), value=1800.0, multi_channel=False)
+    ]
+    assert of_kind(out, Kind.RESOLVED) == [
+        Contribution(Kind.RESOLVED, Channel.CHAT, at(30), value=1.0, multi_channel=False)
+    ]
+    assert case.fcr is True
+
+
+def test_two_contacts_before_resolution_is_not_fcr() -> None:
+    case, out = run(
+        tp(E.CONTACT_OPENED, 0),
+        tp(E.AGENT_RESPONSE, 2),
+        tp(E.CUSTOMER_MESSAGE, 5),
+        tp(E.CASE_RESOLVED, 30),
+    )
+    assert [c.value for c in of_kind(out, Kind.RESOLVED)] == [0.0]
+    assert (case.fcr, case.customer_contacts) == (False, 2)
+
+
+def test_contacts_after_the_resolution_do_not_count() -> None:
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.CASE_RESOLVED, 30), tp(E.CUSTOMER_MESSAGE, 40))
+    assert (case.fcr, case.customer_contacts) == (True, 1)
+    assert of_kind(out, Kind.FCR_CORRECTION) == []
+
+
+def test_a_contact_at_the_resolution_instant_counts_as_before() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0, Channel.IN_PERSON), tp(E.CASE_RESOLVED, 0))
+    assert (case.customer_contacts, case.fcr) == (1, True)
+
+
+def test_reopen_within_7_days_corrects_the_resolution_window() -> None:
+    reopen = 30 + 6 * 24 * 60
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.CASE_RESOLVED, 30), tp(E.CASE_REOPENED, reopen))
+    assert of_kind(out, Kind.FCR_CORRECTION) == [
+        Contribution(Kind.FCR_CORRECTION, Channel.CHAT, at(reopen), value=-1.0, ref_at=at(30))
+    ]
+    assert of_kind(out, Kind.FCR_CORRECTION)[0].window_at == at(30)
+    assert (case.fcr, case.resolved) == (False, False)
+    assert summarize(case).reopened is True
+
+
+def test_reopen_exactly_7_days_later_still_corrects() -> None:
+    reopen = 30 + 7 * 24 * 60
+    _, out = run(tp(E.CONTACT_OPENED, 0), tp(E.CASE_RESOLVED, 30), tp(E.CASE_REOPENED, reopen))
+    assert len(of_kind(out, Kind.FCR_CORRECTION)) == 1
+
+
+def test_reopen_after_7_days_keeps_fcr() -> None:
+    reopen = 30 + 7 * 24 * 60 + 1
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.CASE_RESOLVED, 30), tp(E.CASE_REOPENED, reopen))
+    assert of_kind(out, Kind.FCR_CORRECTION) == []
+    assert case.fcr is True
+    assert summarize(case).reopened is True
+
+
+def test_reopen_of_a_non_fcr_case_corrects_nothing() -> None:
+    _, out = run(
+        tp(E.CONTACT_OPENED, 0),
+        tp(E.CUSTOMER_MESSAGE, 1),
+        tp(E.CASE_RESOLVED, 30),
+        tp(E.CASE_REOPENED, 60),
+    )
+    assert of_kind(out, Kind.FCR_CORRECTION) == []
+
+
+def test_second_resolution_adds_no_ttr_nor_resolved_count() -> None:
+    case, out = run(
+        tp(E.CONTACT_OPENED, 0),
+        tp(E.CASE_RESOLVED, 30),
+        tp(E.CASE_REOPENED, 60),
+        tp(E.CASE_RESOLVED, 90),
+        tp(E.AGENT_RESPONSE, 95),
+    )
+    assert len(of_kind(out, Kind.TTR)) == len(of_kind(out, Kind.RESOLVED)) == 1
+    assert (case.resolved, case.resolved_at) == (True, at(30))
+    assert of_kind(out, Kind.FRT)[0].value == 95 * 60.0  # a first answer after resolution
+
+
+def test_response_before_opening_is_held_then_emitted_with_its_own_time() -> None:
+    case, out = run(tp(E.AGENT_RESPONSE, 2), tp(E.CASE_RESOLVED, 10))
+    assert out == []
+    assert len(case.held) == 2
+    case, out = run(tp(E.CONTACT_OPENED, 0), state=case)
+    assert [c.kind for c in out] == [Kind.CONTACT_OPENED, Kind.FRT, Kind.TTR, Kind.RESOLVED]
+    frt, ttr = of_kind(out, Kind.FRT)[0], of_kind(out, Kind.TTR)[0]
+    assert (frt.at, frt.value, frt.channel) == (at(2), 120.0, Channel.CHAT)
+    assert (ttr.at, ttr.value) == (at(10), 600.0)
+    assert case.held == ()
+    assert case.version == 3
+
+
+def test_held_events_replay_in_event_time_order() -> None:
+    _, out = run(tp(E.CASE_RESOLVED, 10), tp(E.AGENT_RESPONSE, 2), tp(E.CONTACT_OPENED, 0))
+    assert [c.kind for c in out] == [Kind.CONTACT_OPENED, Kind.FRT, Kind.TTR, Kind.RESOLVED]
+
+
+def test_a_late_contact_dated_before_the_resolution_corrects_fcr() -> None:
+    case, out = run(
+        tp(E.CONTACT_OPENED, 0), tp(E.CASE_RESOLVED, 30), tp(E.CUSTOMER_MESSAGE, 20)
+    )
+    assert of_kind(out, Kind.FCR_CORRECTION) == [
+        Contribution(Kind.FCR_CORRECTION, Channel.CHAT, at(20), value=-1.0, ref_at=at(30))
+    ]
+    assert (case.fcr, case.customer_contacts) == (False, 2)
+
+
+def test_a_contact_applied_before_but_dated_after_the_resolution_does_not_count() -> None:
+    case, out = run(
+        tp(E.CONTACT_OPENED, 0), tp(E.CUSTOMER_MESSAGE, 40), tp(E.CASE_RESOLVED, 30)
+    )
+    assert [c.value for c in of_kind(out, Kind.RESOLVED)] == [1.0]
+    assert case.customer_contacts == 1
+
+
+def test_a_reopen_known_before_the_resolution_makes_it_non_fcr() -> None:
+    _, out = run(tp(E.CONTACT_OPENED, 0), tp(E.CASE_REOPENED, 60), tp(E.CASE_RESOLVED, 30))
+    assert [c.value for c in of_kind(out, Kind.RESOLVED)] == [0.0]
+
+
+def test_held_events_are_bounded() -> None:
+    case = CaseState("case-1")
+    for i in range(MAX_HELD + 5):
+        case, _ = apply(case, tp(E.PAGE_VIEW, i, Channel.WEB))
+    assert len(case.held) == MAX_HELD
+    assert case.version == MAX_HELD + 5
+
+
+def test_channel_path_switches_and_system_events() -> None:
+    case, out = run(
+        tp(E.CONTACT_OPENED, 0, Channel.CHAT),
+        tp(E.QUEUE_ENTERED, 1, Channel.PHONE),  # system: not a channel the customer used
+        tp(E.CUSTOMER_MESSAGE, 2, Channel.EMAIL),
+        tp(E.AGENT_RESPONSE, 3, Channel.EMAIL),
+        tp(E.CUSTOMER_MESSAGE, 4, Channel.SMS),
+    )
+    assert case.channels == (Channel.CHAT, Channel.EMAIL, Channel.SMS)
+    assert of_kind(out, Kind.CHANNEL_SWITCH) == [
+        Contribution(Kind.CHANNEL_SWITCH, Channel.CHAT, at(2), value=2.0, multi_channel=True),
+        Contribution(Kind.CHANNEL_SWITCH, Channel.CHAT, at(4), value=3.0, multi_channel=True),
+    ]
+    assert case.multi_channel is True
+
+
+def test_path_is_in_event_time_order() -> None:
+    case, _ = run(tp(E.PAGE_VIEW, 5, Channel.WEB), tp(E.CONTACT_OPENED, 10, Channel.CHAT))
+    assert case.channels == (Channel.WEB, Channel.CHAT)
+
+
+def test_ivr_entry_escape_and_answered_call() -> None:
+    case, out = run(
+        tp(E.CONTACT_OPENED, 0, Channel.IVR),
+        tp(E.BOT_RESPONSE, 1, Channel.IVR),
+        tp(E.IVR_ESCAPE, 2, Channel.IVR),
+        tp(E.QUEUE_ENTERED, 3, Channel.PHONE),
+        tp(E.AGENT_RESPONSE, 6, Channel.PHONE),
+    )
+    assert of_kind(out, Kind.IVR_ENTERED) == [Contribution(Kind.IVR_ENTERED, Channel.IVR, T0)]
+    assert of_kind(out, Kind.IVR_ESCAPE) == [
+        Contribution(Kind.IVR_ESCAPE, Channel.IVR, at(2), ref_at=T0)
+    ]
+    assert of_kind(out, Kind.CALL_ANSWERED) == [
+        Contribution(Kind.CALL_ANSWERED, Channel.PHONE, at(6))
+    ]
+    summary = summarize(case)
+    assert (summary.ivr_entered, summary.ivr_escaped, summary.abandoned) == (True, True, False)
+
+
+def test_an_escape_implies_the_ivr_was_entered_and_counts_once() -> None:
+    _, out = run(
+        tp(E.CONTACT_OPENED, 0, Channel.PHONE),
+        tp(E.IVR_ESCAPE, 1, Channel.PHONE),
+        tp(E.IVR_ESCAPE, 2, Channel.PHONE),
+    )
+    assert of_kind(out, Kind.IVR_ENTERED) == [Contribution(Kind.IVR_ENTERED, Channel.IVR, at(1))]
+    assert of_kind(out, Kind.IVR_ESCAPE) == [
+        Contribution(Kind.IVR_ESCAPE, Channel.IVR, at(1), ref_at=at(1))
+    ]
+
+
+def test_abandoned_then_answered_calls_and_outbound_callbacks() -> None:
+    case, out = run(
+        tp(E.CONTACT_OPENED, 0, Channel.PHONE),
+        tp(E.CALL_ABANDONED, 2, Channel.PHONE),
+        tp(E.AGENT_RESPONSE, 30, Channel.PHONE),  # a callback: no inbound call waited
+        tp(E.CUSTOMER_MESSAGE, 60, Channel.PHONE),
+        tp(E.AGENT_RESPONSE, 61, Channel.PHONE),
+        tp(E.AGENT_RESPONSE, 62, Channel.PHONE),  # same call, after a transfer
+    )
+    assert [c.kind for c in out if c.kind in {Kind.CALL_ABANDONED, Kind.CALL_ANSWERED}] == [
+        Kind.CALL_ABANDONED,
+        Kind.CALL_ANSWERED,
+    ]
+    assert (case.calls_abandoned, case.calls_answered) == (1, 1)
+    assert summarize(case).abandoned is True
+
+
+def test_abandon_on_a_non_voice_channel_is_not_a_call() -> None:
+    _, out = run(tp(E.CONTACT_OPENED, 0), tp(E.CALL_ABANDONED, 1))
+    assert of_kind(out, Kind.CALL_ABANDONED) == []
+
+
+def test_sla_timer_breaches_once_at_the_deadline() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0))
+    assert sla_check(case, at(4)) == (case, None)
+    assert sla_check(case, at(5))[1] is None  # answering exactly at the deadline meets it
+    case, breach = sla_check(case, at(5) + timedelta(seconds=1))
+    assert breach == Contribution(Kind.SLA_BREACH, Channel.CHAT, at(5))
+    assert case.sla_breached is True
+    assert sla_check(case, at(60))[1] is None
+    _, out = run(tp(E.AGENT_RESPONSE, 20), state=case)
+    assert of_kind(out, Kind.SLA_BREACH) == []
+
+
+def test_sla_not_breached_when_answered_in_time() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 3))
+    assert sla_check(case, at(60))[1] is None
+    assert summarize(case).sla_breached is False
+
+
+def test_sla_not_breached_when_resolved_before_the_deadline() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.BOT_RESPONSE, 1), tp(E.CASE_RESOLVED, 2))
+    assert sla_check(case, at(60))[1] is None
+
+
+def test_late_response_without_timer_still_breaches_at_the_deadline() -> None:
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 7))
+    assert of_kind(out, Kind.SLA_BREACH) == [Contribution(Kind.SLA_BREACH, Channel.CHAT, at(5))]
+    assert sla_check(case, at(60))[1] is None
+
+
+def test_apply_does_not_touch_its_input() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0))
+    before = case.to_dict()
+    apply(case, tp(E.CUSTOMER_MESSAGE, 1, Channel.EMAIL))
+    sla_check(case, at(10))
+    assert case.to_dict() == before
+
+
+def test_journey_stage_is_that_of_the_latest_event() -> None:
+    case, _ = run(
+        tp(E.CONTACT_OPENED, 0, stage=JourneyStage.SUPPORT),
+        tp(E.PURCHASE, 9, stage=JourneyStage.PURCHASE),
+        tp(E.CUSTOMER_MESSAGE, 5, stage=JourneyStage.ONBOARDING),
+    )
+    assert (case.journey_stage, case.last_event_at) == (JourneyStage.PURCHASE, at(9))
+
+
+def test_state_round_trips_through_json() -> None:
+    case, _ = run(
+        tp(E.CONTACT_OPENED, 0, Channel.IVR),
+        tp(E.IVR_ESCAPE, 1, Channel.IVR),
+        tp(E.AGENT_RESPONSE, 3, Channel.PHONE),
+        tp(E.CASE_RESOLVED, 10),
+        tp(E.CASE_REOPENED, 20),
+    )
+    assert CaseState.from_dict(json.loads(json.dumps(case.to_dict()))) == case
+    held, _ = run(tp(E.AGENT_RESPONSE, 3))
+    assert CaseState.from_dict(json.loads(json.dumps(held.to_dict()))) == held
+
+
+def test_summary_row() -> None:
+    case, _ = run(
+        tp(E.CONTACT_OPENED, 0, Channel.CHAT),
+        tp(E.AGENT_RESPONSE, 2, Channel.CHAT),
+        tp(E.CUSTOMER_MESSAGE, 3, Channel.EMAIL),
+        tp(E.CASE_RESOLVED, 30, Channel.EMAIL, actor=Actor.AGENT),
+    )
+    summary = summarize(case)
+    assert summary.to_dict() == {
+        "case_id": "case-1",
+        "customer_id": "cust-1",
+        "first_channel": "chat",
+        "opened_at": "2024-05-06T10:00:00+00:00",
+        "first_response_at": "2024-05-06T10:02:00+00:00",
+        "frt_s": 120.0,
+        "resolved_at": "2024-05-06T10:30:00+00:00",
+        "ttr_s": 1800.0,
+        "customer_contacts": 2,
+        "channels": ["chat", "email"],
+        "multi_channel": True,
+        "fcr": False,
+        "reopened": False,
+        "sla_deadline": "2024-05-06T10:05:00+00:00",
+        "sla_breached": False,
+        "abandoned": False,
+        "ivr_entered": False,
+        "ivr_escaped": False,
+        "version": 4,
+    }
+
+
+def test_summary_of_an_unopened_case() -> None:
+    case, _ = run(tp(E.AGENT_RESPONSE, 3))
+    summary = summarize(case)
+    assert (summary.opened_at, summary.frt_s, summary.fcr, summary.version) == (None, None, None, 1)
