@@ -42,7 +42,9 @@ def tp(
     )
 
 
-def run(*events: Touchpoint, state: CaseState | None = None) -> tuple[CaseState, list[Contribution]]:
+def run(
+    *events: Touchpoint, state: CaseState | None = None
+) -> tuple[CaseState, list[Contribution]]:
     case = state or CaseState("case-1")
     out: list[Contribution] = []
     for event in events:

@@ -1,0 +1,85 @@
+import json
+import random
+
+import pytest
+
+from streams.metrics.sketch import QuantileSketch, exact_quantile, lower_rank
+
+
+def sketch_of(values: list[float], alpha: float = 0.01) -> QuantileSketch:
+    sketch = QuantileSketch(alpha)
+    for value in values:
+        sketch.add(value)
+    return sketch
+
+
+def test_empty_sketch() -> None:
+    sketch = QuantileSketch()
+    assert (sketch.count, sketch.quantile(0.5)) == (0, None)
+    assert exact_quantile([], 0.5) is None
+
+
+def test_lower_nearest_rank_definition() -> None:
+    values = [float(v) for v in range(10, 0, -1)]  # 1..10, unsorted
+    assert [exact_quantile(values, q) for q in (0.0, 0.5, 0.9, 0.99, 1.0)] == [1, 5, 9, 9, 10]
+    assert lower_rank(0.5, 4) == 1
+    with pytest.raises(ValueError):
+        lower_rank(1.5, 4)
+
+
+def test_zero_is_exact() -> None:
+    sketch = sketch_of([0.0, 0.0, 0.0, 10.0])
+    assert sketch.quantile(0.5) == 0.0
+    assert sketch.quantile(1.0) == pytest.approx(10.0, rel=0.01)
+
+
+def test_single_value_within_alpha() -> None:
+    estimate = sketch_of([42.0]).quantile(0.99)
+    assert estimate is not None
+    assert abs(estimate - 42.0) <= 0.01 * 42.0
+
+
+def test_negative_values_are_rejected() -> None:
+    with pytest.raises(ValueError):
+        QuantileSketch().add(-1.0)
+
+
+@pytest.mark.parametrize("alpha", [0.01, 0.05])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_relative_error_bound_on_random_data(alpha: float, seed: int) -> None:
+    rng = random.Random(seed)
+    # FRT-like: mostly seconds to hours, a few exact zeros
+    values = [0.0 if rng.random() < 0.02 else rng.lognormvariate(4.0, 2.0) for _ in range(5000)]
+    sketch = sketch_of(values, alpha)
+    for q in (0.5, 0.9, 0.99):
+        exact = exact_quantile(values, q)
+        estimate = sketch.quantile(q)
+        assert exact is not None and estimate is not None
+        assert abs(estimate - exact) <= alpha * exact
+
+
+def test_merge_is_the_sketch_of_the_union() -> None:
+    rng = random.Random(7)
+    a = [rng.expovariate(1 / 300) for _ in range(800)] + [0.0]
+    b = [rng.expovariate(1 / 30) for _ in range(300)]
+    merged = sketch_of(a)
+    merged.merge(sketch_of(b))
+    assert merged.to_dict() == sketch_of(a + b).to_dict()
+    assert merged.count == 1101
+
+
+def test_merge_needs_the_same_alpha() -> None:
+    with pytest.raises(ValueError):
+        QuantileSketch(0.01).merge(QuantileSketch(0.02))
+
+
+def test_round_trip_through_json() -> None:
+    sketch = sketch_of([0.0, 1.0, 1.0, 250.0, 3600.0])
+    data = json.loads(json.dumps(sketch.to_dict()))
+    assert data["zeros"] == 1
+    assert sum(data["buckets"].values()) == 4
+    restored = QuantileSketch.from_dict(data)
+    assert restored.to_dict() == sketch.to_dict()
+    assert [restored.quantile(q) for q in (0.25, 0.5, 1.0)] == [
+        sketch.quantile(q) for q in (0.25, 0.5, 1.0)
+    ]
