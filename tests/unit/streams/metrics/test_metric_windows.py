@@ -1,0 +1,378 @@
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from schemas.records import Actor, Channel, EventType, Feedback, JourneyStage, Survey, Touchpoint
+from streams.metrics.case_state import CaseState, apply
+from streams.metrics.contribution import Contribution, Kind, touchpoint_seen
+from streams.metrics.feedback import enrich
+from streams.metrics.windows import (
+    HOPPING_1H_5M,
+    TUMBLING_1H,
+    TUMBLING_1M,
+    WindowAccumulator,
+    WindowSpec,
+    WindowStore,
+    windows_for,
+)
+
+T = datetime(2024, 5, 6, 10, 0, tzinfo=UTC)
+P0 = datetime(2030, 1, 1, tzinfo=UTC)  # processing time, unrelated to event time
+FIGURES = (
+    "csat_pct",
+    "csat_avg",
+    "csat_multi_pct",
+    "csat_multi_avg",
+    "csat_single_pct",
+    "csat_single_avg",
+    "nps",
+    "ces_avg",
+    "ces_easy_pct",
+    "frt_avg_s",
+    "frt_multi_avg_s",
+    "frt_single_avg_s",
+    "frt_p50_s",
+    "frt_p90_s",
+    "frt_p99_s",
+    "ttr_p50_s",
+    "ttr_p90_s",
+    "ttr_p99_s",
+    "fcr_pct",
+    "abandon_pct",
+    "ivr_escape_pct",
+)
+
+
+def hm(hour: int, minute: int, second: int = 0) -> datetime:
+    return T.replace(hour=hour, minute=minute, second=second)
+
+
+def c(kind: Kind, value: float = 1.0, multi: bool | None = None, at: datetime = T) -> Contribution:
+    return Contribution(kind, Channel.CHAT, at, value=value, multi_channel=multi)
+
+
+def acc_of(*contributions: Contribution) -> WindowAccumulator:
+    acc = WindowAccumulator()
+    for contribution in contributions:
+        acc.add(contribution)
+    return acc
+
+
+def final(store: WindowStore) -> dict[tuple[str, Channel, datetime], WindowAccumulator]:
+    """Closes every window and keys the finals by (spec, channel, start)."""
+    return {
+        (s.spec.name, s.channel, s.start): s.accumulator
+        for s in store.closed(T + timedelta(days=1))
+    }
+
+
+# --- window membership ---------------------------------------------------------------------
+
+
+def test_hopping_membership() -> None:
+    starts = windows_for(HOPPING_1H_5M, hm(10, 7))
+    assert starts == [hm(9, 10) + timedelta(minutes=5 * k) for k in range(12)]
+    assert (starts[0], starts[-1]) == (hm(9, 10), hm(10, 5))
+
+
+def test_hopping_membership_at_a_boundary() -> None:
+    assert windows_for(HOPPING_1H_5M, hm(10, 5))[0] == hm(9, 10)  # [09:05, 10:05) excludes it
+    before = hm(10, 5) - timedelta(microseconds=1)
+    assert windows_for(HOPPING_1H_5M, before)[0] == hm(9, 5)
+
+
+def test_tumbling_membership() -> None:
+    assert windows_for(TUMBLING_1M, hm(10, 7, 30)) == [hm(10, 7)]
+    assert windows_for(TUMBLING_1H, hm(10, 59, 59)) == [hm(10, 0)]
+
+
+@pytest.mark.parametrize(
+    ("size", "step"),
+    [(timedelta(minutes=7), timedelta(minutes=5)), (timedelta(hours=1), timedelta(0))],
+)
+def test_spec_size_must_be_a_multiple_of_step(size: timedelta, step: timedelta) -> None:
+    with pytest.raises(ValueError):
+        WindowSpec("bad", size, step)
+
+
+# --- one window's figures ------------------------------------------------------------------
+
+
+def test_empty_window() -> None:
+    result = WindowAccumulator().result()
+    assert all(result[name] is None for name in FIGURES)
+    assert all(value == 0 for name, value in result.items() if name not in FIGURES)
+    assert result["frt_count"] == result["late_events"] == 0
+
+
+def test_one_csat_response() -> None:
+    result = acc_of(c(Kind.CSAT, 5)).result()
+    assert (result["csat_responses"], result["csat_pct"], result["csat_avg"]) == (1, 100.0, 5.0)
+    assert result["nps"] is None
+
+
+def test_csat_pct_and_avg() -> None:
+    result = acc_of(*(c(Kind.CSAT, s) for s in (5, 4, 3, 2, 1))).result()
+    assert (result["csat_pct"], result["csat_avg"]) == (40.0, 3.0)
+
+
+def test_nps_all_detractors() -> None:
+    assert acc_of(*(c(Kind.NPS, s) for s in range(7))).result()["nps"] == -100.0
+
+
+def test_nps_all_promoters() -> None:
+    assert acc_of(c(Kind.NPS, 9), c(Kind.NPS, 10)).result()["nps"] == 100.0
+
+
+def test_nps_mixed() -> None:
+    scores = (9, 9, 10, 10, 10, 7, 8, 8, 0, 6)  # 5 promoters, 3 passives, 2 detractors
+    result = acc_of(*(c(Kind.NPS, s) for s in scores)).result()
+    assert (result["nps_promoters"], result["nps_detractors"], result["nps"]) == (5, 2, 30.0)
+
+
+def test_ces_easy_and_avg() -> None:
+    result = acc_of(*(c(Kind.CES, s) for s in (7, 5, 4, 1))).result()
+    assert (result["ces_easy_pct"], result["ces_avg"]) == (50.0, 4.25)
+
+
+def test_abandon_rate() -> None:
+    acc = acc_of(c(Kind.CALL_ABANDONED), *(c(Kind.CALL_ANSWERED) for _ in range(3)))
+    assert acc.result()["abandon_pct"] == 25.0
+
+
+def test_ivr_escape_rate() -> None:
+    acc = acc_of(*(c(Kind.IVR_ENTERED) for _ in range(4)), c(Kind.IVR_ESCAPE))
+    assert acc.result()["ivr_escape_pct"] == 25.0
+
+
+def test_fcr_rate_and_correction() -> None:
+    acc = acc_of(*(c(Kind.RESOLVED, v) for v in (1, 1, 1, 0)))
+    assert acc.result()["fcr_pct"] == 75.0
+    acc.add(c(Kind.FCR_CORRECTION, -1))
+    assert (acc.result()["fcr_pct"], acc.resolved) == (50.0, 4)
+
+
+def test_multi_channel_split() -> None:
+    acc = acc_of(
+        c(Kind.CSAT, 2, multi=True),
+        c(Kind.CSAT, 3, multi=True),
+        c(Kind.CSAT, 5, multi=False),
+        c(Kind.CSAT, 4, multi=False),
+        c(Kind.CSAT, 4, multi=False),
+        c(Kind.CSAT, 1, multi=None),  # no case: overall only
+        c(Kind.FRT, 600, multi=True),
+        c(Kind.FRT, 1200, multi=True),
+        c(Kind.FRT, 60, multi=False),
+    )
+    result = acc.result()
+    assert (result["csat_multi_pct"], result["csat_multi_avg"]) == (0.0, 2.5)
+    assert (result["csat_single_pct"], result["csat_single_avg"]) == (100.0, 13 / 3)
+    assert (result["csat_pct"], result["csat_avg"]) == (50.0, 19 / 6)
+    assert (result["frt_multi_avg_s"], result["frt_single_avg_s"]) == (900.0, 60.0)
+    assert (result["frt_count"], result["frt_avg_s"]) == (3, 620.0)
+
+
+def test_frt_and_ttr_percentiles_within_alpha() -> None:
+    frts = [0.0, 30.0, 45.0, 60.0, 90.0, 120.0, 300.0, 600.0, 1200.0, 7200.0]
+    acc = acc_of(*(c(Kind.FRT, v, multi=False) for v in frts), c(Kind.TTR, 3600.0))
+    result = acc.result()
+    # lower nearest rank of 10 values: p50 -> rank 4 (90 s), p90 and p99 -> rank 8 (1200 s)
+    for name, exact in (("frt_p50_s", 90.0), ("frt_p90_s", 1200.0), ("frt_p99_s", 1200.0)):
+        assert result[name] == pytest.approx(exact, rel=0.01)
+    assert result["ttr_count"] == 1
+    assert result["ttr_p99_s"] == pytest.approx(3600.0, rel=0.01)
+
+
+def test_merge_equals_adding_everything() -> None:
+    part_a = [c(Kind.CSAT, 5, multi=True), c(Kind.FRT, 60, multi=False), c(Kind.RESOLVED, 1)]
+    part_b = [c(Kind.NPS, 3), c(Kind.FRT, 0, multi=True), c(Kind.TTR, 99), c(Kind.TOUCHPOINT)]
+    merged = acc_of(*part_a)
+    merged.merge(acc_of(*part_b))
+    assert merged.to_dict() == acc_of(*part_a, *part_b).to_dict()
+
+
+def test_accumulator_round_trips_through_json() -> None:
+    acc = acc_of(c(Kind.CSAT, 4, multi=True), c(Kind.FRT, 61.5, multi=False), c(Kind.CES, 6))
+    restored = WindowAccumulator.from_dict(json.loads(json.dumps(acc.to_dict())))
+    assert restored.to_dict() == acc.to_dict()
+    assert restored.result() == acc.result()
+
+
+# --- the store: closing, lateness, interim updates ------------------------------------------
+
+
+def tp_at(at: datetime, channel: Channel = Channel.CHAT) -> Contribution:
+    return Contribution(Kind.TOUCHPOINT, channel, at)
+
+
+def correction(at: datetime, of: datetime) -> Contribution:
+    return Contribution(Kind.FCR_CORRECTION, Channel.CHAT, at, -1.0, ref_at=of)
+
+
+def test_window_closes_at_end_plus_allowed_lateness() -> None:
+    store = WindowStore()
+    store.add(tp_at(hm(10, 0, 30)))
+    store.add(tp_at(hm(10, 0, 30), Channel.EMAIL))
+    store.add(tp_at(hm(10, 10, 59)))
+    assert store.closed() == []
+    store.add(tp_at(hm(10, 11)))
+    [shot] = store.closed()
+    assert (shot.spec, shot.channel, shot.start, shot.end) == (
+        TUMBLING_1M, Channel.CHAT, hm(10, 0), hm(10, 1)
+    )
+    assert shot.accumulator.touchpoints == 1
+    assert store.closed() == []  # handed over once
+
+
+def test_an_explicit_watermark_closes_idle_channels() -> None:
+    store = WindowStore()
+    store.add(tp_at(hm(10, 0, 30), Channel.EMAIL))
+    shots = store.closed(hm(12, 0))
+    assert len(shots) == 1 + 1 + 12
+    assert [s.end for s in shots] == sorted(s.end for s in shots)
+    assert store.to_dict()["windows"] == []
+
+
+def test_late_event_is_counted_in_the_current_window_not_the_closed_one() -> None:
+    store = WindowStore()
+    store.add(tp_at(hm(10, 0, 30)))
+    store.add(tp_at(hm(10, 11)))
+    assert len(store.closed()) == 1
+    store.add(tp_at(hm(10, 0, 40)))  # its 1-minute window closed; its hour still open
+    windows = final(store)
+    assert ("tumbling_1m", Channel.CHAT, hm(10, 0)) not in windows
+    now_1m = windows[("tumbling_1m", Channel.CHAT, hm(10, 11))]
+    assert (now_1m.touchpoints, now_1m.late_events) == (1, 1)
+    hour = windows[("tumbling_1h", Channel.CHAT, hm(10, 0))]
+    assert (hour.touchpoints, hour.late_events) == (3, 0)
+    assert all(
+        acc.late_events == 0 for (spec, _, _), acc in windows.items() if spec == "hopping_1h_5m"
+    )
+
+
+def test_late_event_for_some_hopping_windows_only() -> None:
+    store = WindowStore()
+    store.add(tp_at(hm(10, 7)))
+    store.add(tp_at(hm(10, 30)))
+    closed = {(s.spec.name, s.start) for s in store.closed()}
+    assert closed == {
+        ("tumbling_1m", hm(10, 7)),
+        ("hopping_1h_5m", hm(9, 10)),
+        ("hopping_1h_5m", hm(9, 15)),
+        ("hopping_1h_5m", hm(9, 20)),
+    }
+    store.add(tp_at(hm(10, 8)))
+    counts = {
+        (spec, start): (acc.touchpoints, acc.late_events)
+        for (spec, _, start), acc in final(store).items()
+    }
+    assert ("hopping_1h_5m", hm(9, 20)) not in counts
+    assert counts[("hopping_1h_5m", hm(9, 25))] == (2, 0)  # got 10:08, as it was still open
+    assert counts[("hopping_1h_5m", hm(9, 35))] == (3, 1)  # also holds the watermark 10:30
+    assert counts[("hopping_1h_5m", hm(10, 30))] == (1, 1)
+    assert counts[("tumbling_1m", hm(10, 30))] == (1, 1)
+    assert counts[("tumbling_1h", hm(10, 0))] == (3, 0)
+
+
+def test_fcr_correction_lands_in_the_open_window_of_the_resolution() -> None:
+    store = WindowStore()
+    store.add(c(Kind.RESOLVED, 1, at=hm(10, 0, 30)))
+    store.add(correction(at=hm(10, 5), of=hm(10, 0, 30)))
+    windows = final(store)
+    minute = windows[("tumbling_1m", Channel.CHAT, hm(10, 0))]
+    assert (minute.resolved, minute.fcr_cases, minute.result()["fcr_pct"]) == (1, 0, 0.0)
+    assert ("tumbling_1m", Channel.CHAT, hm(10, 5)) not in windows
+
+
+def test_fcr_correction_of_a_closed_window_is_noted_as_a_late_update() -> None:
+    store = WindowStore()
+    store.add(c(Kind.RESOLVED, 1, at=hm(10, 0, 30)))
+    store.add(tp_at(hm(10, 20)))
+    [closed_minute] = [s for s in store.closed() if s.spec is TUMBLING_1M and s.start == hm(10, 0)]
+    assert closed_minute.accumulator.fcr_cases == 1
+    store.add(correction(at=hm(10, 20), of=hm(10, 0, 30)))
+    windows = final(store)
+    assert windows[("tumbling_1m", Channel.CHAT, hm(10, 20))].late_updates == 1
+    assert windows[("tumbling_1m", Channel.CHAT, hm(10, 20))].late_events == 0
+    assert windows[("tumbling_1h", Channel.CHAT, hm(10, 0))].fcr_cases == 0
+
+
+def test_due_updates_are_rate_bounded() -> None:
+    store = WindowStore(emit_every=timedelta(seconds=10))
+    store.add(tp_at(hm(10, 0, 30)))
+    first = store.due_updates(P0)
+    assert len(first) == 1 + 1 + 12
+    assert store.due_updates(P0 + timedelta(seconds=5)) == []  # nothing changed
+    store.add(tp_at(hm(10, 0, 40)))
+    assert store.due_updates(P0 + timedelta(seconds=5)) == []  # changed, but emitted 5 s ago
+    again = store.due_updates(P0 + timedelta(seconds=10))
+    assert [s.accumulator.touchpoints for s in again] == [2] * 14
+    assert store.due_updates(P0 + timedelta(seconds=60)) == []
+    again[0].accumulator.touchpoints = 99  # a copy: the store keeps its own
+    assert all(acc.touchpoints == 2 for acc in final(store).values())
+
+
+def test_store_round_trips_through_json() -> None:
+    store = WindowStore(allowed_lateness=timedelta(minutes=5))
+    store.add(tp_at(hm(10, 0, 30)))
+    store.add(c(Kind.CSAT, 5, at=hm(10, 3)))
+    store.due_updates(P0)
+    store.add(tp_at(hm(10, 4), Channel.SMS))
+    store.closed(hm(10, 1))
+    data = json.loads(json.dumps(store.to_dict()))
+    restored = WindowStore.from_dict(data, allowed_lateness=timedelta(minutes=5))
+    assert restored.to_dict() == store.to_dict()
+    assert [s.start for s in restored.due_updates(P0 + timedelta(seconds=1))] == [
+        s.start for s in store.due_updates(P0 + timedelta(seconds=1))
+    ]
+    restored.add(tp_at(hm(10, 6, 30)))
+    store.add(tp_at(hm(10, 6, 30)))
+    assert [(s.spec, s.start, s.accumulator.to_dict()) for s in restored.closed()] == [
+        (s.spec, s.start, s.accumulator.to_dict()) for s in store.closed()
+    ]
+
+
+# --- end to end: a case and its survey through the windows -----------------------------------
+
+
+def test_case_and_feedback_figures_in_the_hour_window() -> None:
+    def touch(kind: EventType, minute: int, channel: Channel, actor: Actor) -> Touchpoint:
+        return Touchpoint(
+            event_id=f"e{minute}",
+            occurred_at=hm(10, minute),
+            customer_id="cust-1",
+            case_id="case-1",
+            channel=channel,
+            actor=actor,
+            event_type=kind,
+            journey_stage=JourneyStage.SUPPORT,
+            source="test",
+        )
+
+    events = [
+        touch(EventType.AGENT_RESPONSE, 2, Channel.EMAIL, Actor.AGENT),  # before its opening
+        touch(EventType.CONTACT_OPENED, 0, Channel.CHAT, Actor.CUSTOMER),
+        touch(EventType.CASE_RESOLVED, 30, Channel.EMAIL, Actor.AGENT),
+    ]
+    store = WindowStore()
+    case = CaseState("case-1")
+    for event in events:
+        store.add(touchpoint_seen(event))
+        case, out = apply(case, event)
+        for contribution in out:
+            store.add(contribution)
+    survey = Feedback("fb-1", hm(10, 40), "cust-1", Channel.CHAT, Survey.CSAT, 2, "case-1")
+    for contribution in enrich(survey, case)[1]:
+        store.add(contribution)
+    windows = final(store)
+    chat = windows[("tumbling_1h", Channel.CHAT, hm(10, 0))].result()
+    email = windows[("tumbling_1h", Channel.EMAIL, hm(10, 0))].result()
+    assert (chat["touchpoints"], email["touchpoints"]) == (1, 2)
+    assert (chat["contacts_opened"], chat["frt_count"], email["frt_count"]) == (1, 1, 0)
+    assert chat["frt_p50_s"] == pytest.approx(120.0, rel=0.01)
+    assert chat["frt_multi_avg_s"] == 120.0  # chat opened, answered by email
+    assert chat["ttr_p50_s"] == pytest.approx(1800.0, rel=0.01)
+    assert (chat["resolved"], chat["fcr_pct"], chat["sla_breaches"]) == (1, 100.0, 0)
+    assert (chat["csat_multi_pct"], chat["csat_single_pct"]) == (0.0, None)
+    assert chat["channel_switches"] == 1
