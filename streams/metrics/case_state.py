@@ -186,7 +186,8 @@ class CaseState:
 def apply(
     state: CaseState, tp: Touchpoint, rules: CaseRules = DEFAULT_RULES
 ) -> tuple[CaseState, list[Contribution]]:
-    """The state after ``tp`` and the contributions ``tp`` causes (``touchpoint_seen`` aside)."""
+    """The state after ``tp`` (an event of this case, so with a case_id) and the contributions
+    it causes, besides the ``touchpoint_seen`` count that every touchpoint adds."""
     customer_id = state.customer_id or tp.customer_id
     case = replace(state, version=state.version + 1, customer_id=customer_id)
     if case.last_event_at is None or tp.occurred_at >= case.last_event_at:

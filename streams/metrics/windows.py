@@ -180,7 +180,8 @@ class WindowAccumulator:
                 setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
     def result(self) -> dict[str, float | None]:
-        """The counts and figures of the window; a figure is None when its denominator is 0."""
+        """The counts and figures of the window; a figure is None when its denominator is 0.
+        Percentiles are ``QuantileSketch`` estimates of the lower nearest-rank quantile."""
         frt, ttr = self.frt_sketch, self.ttr_sketch
         counts: dict[str, float | None] = {
             f.name: getattr(self, f.name) for f in fields(self) if f.name not in _SKETCHES
