@@ -1,0 +1,57 @@
+"""cx.feedback -> enriched feedback facts, satisfaction contributions and detractor alerts.
+
+Same order and replay reasoning as the touchpoints agent. The feedback's case state lives on
+this worker too: both input topics are keyed by case_id and have the same partition count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from faust import StreamT
+
+from schemas.records import Feedback
+from streams import counters
+from streams.alerts import detractor_alert
+from streams.app import app, cases, feedback_topic, seen
+from streams.case_log import CaseEntry
+from streams.intake import read_feedback
+from streams.metrics import enrich
+from streams.publish import dead_letter, publish_alert, publish_contributions, publish_feedback
+from streams.text import analyse_comment
+from streams.watermark import WATERMARK
+
+TOPIC = feedback_topic.get_topic_name()
+
+
+def _redacted(fb: Feedback) -> tuple[Feedback, tuple[str, ...]]:
+    """The feedback with its comment redacted and its language known or detected, and the
+    comment's themes: from here on nothing carries the raw text."""
+    if not fb.comment:
+        return fb, ()
+    analysis = analyse_comment(fb.comment, fb.language)
+    return replace(fb, comment=analysis.redacted_text, language=analysis.language), analysis.themes
+
+
+@app.agent(feedback_topic)
+async def process_feedback(stream: StreamT[bytes]) -> None:
+    async for event in stream.events():
+        message = event.message
+        fb = read_feedback(message.value)
+        if not isinstance(fb, Feedback):
+            await dead_letter(message, fb)
+            continue
+        WATERMARK.observe(fb.submitted_at)
+        if seen[fb.feedback_id] is not None:
+            counters.DUPLICATES.labels(TOPIC).inc()
+            continue
+        stored = cases[fb.case_id] if fb.case_id else None
+        case = None if stored is None else CaseEntry.from_dict(stored).state
+        fb, themes = _redacted(fb)
+        enriched, contributions = enrich(fb, case)
+        await publish_contributions(contributions, message.partition, message.offset)
+        await publish_feedback(enriched, themes)
+        if enriched.detractor_alert:
+            await publish_alert(detractor_alert(enriched))
+        seen[fb.feedback_id] = fb.submitted_at.timestamp()
+        counters.EVENTS.labels(TOPIC, "applied").inc()

@@ -1,0 +1,47 @@
+"""The Faust app: its topics and tables. Agents and timers live in ``streams.agents``.
+
+Every topic outside the app carries Confluent-framed Avro (``schemas.codec``), so the app reads
+and writes raw bytes and decodes itself: an undecodable record becomes a dead letter, not a
+crashed agent. The internal contributions topic is JSON, keyed by channel.
+"""
+
+from __future__ import annotations
+
+import faust
+
+from streams.faust_config import faust_settings
+from touchstream.settings import get_settings
+
+settings = get_settings()
+app = faust.App(settings.app_id, **faust_settings(settings), autodiscover=["streams.agents"])
+
+_RAW = {"key_serializer": "raw", "value_serializer": "raw"}
+_PARTITIONS = settings.topic_partitions
+
+touchpoints_topic = app.topic(settings.topic_touchpoints, partitions=_PARTITIONS, **_RAW)
+feedback_topic = app.topic(settings.topic_feedback, partitions=_PARTITIONS, **_RAW)
+deadletter_topic = app.topic(settings.topic_deadletter, partitions=_PARTITIONS, **_RAW)
+alerts_topic = app.topic(settings.topic_alerts, partitions=_PARTITIONS, **_RAW)
+windows_topic = app.topic(settings.topic_windows, partitions=_PARTITIONS, **_RAW)
+touchpoint_facts_topic = app.topic(settings.topic_fact_touchpoints, partitions=_PARTITIONS, **_RAW)
+feedback_facts_topic = app.topic(settings.topic_fact_feedback, partitions=_PARTITIONS, **_RAW)
+case_facts_topic = app.topic(settings.topic_fact_cases, partitions=_PARTITIONS, **_RAW)
+contributions_topic = app.topic(
+    f"{settings.app_id}-contributions",
+    partitions=_PARTITIONS,
+    key_serializer="raw",
+    value_serializer="json",
+    internal=True,
+)
+
+# case_id -> CaseEntry (state + applied event ids). Co-partitioned with both input topics,
+# which are keyed by case_id, so feedback of a case finds its state on the same worker.
+cases = app.Table("cases", default=None, partitions=_PARTITIONS)
+# event_id / feedback_id -> event time (epoch s), for ids that belong to no case state: pure
+# browsing and feedback. Expired by a timer after settings.dedup_ttl_s.
+seen = app.Table("seen", default=None, partitions=_PARTITIONS)
+# case_id -> SLA deadline (ISO), for cases still waiting for their first agent response: the
+# breach timer's work list, so it never scans every case.
+awaiting_response = app.Table("awaiting-response", default=None, partitions=_PARTITIONS)
+# channel -> ChannelWindows: the open windows of that channel.
+channel_windows = app.Table("channel-windows", default=None, partitions=_PARTITIONS)

@@ -1,0 +1,78 @@
+"""What the agents send: every record encoded with the shared codec, keyed so that what belongs
+together stays on one partition (cases by case_id, windows by channel)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from faust.types import Message
+
+from schemas import codec
+from schemas.deadletter import dead_letter_record
+from schemas.records import Alert, CaseFact, FeedbackFact, Touchpoint, WindowResult
+from schemas.validation import Rejection
+from streams import counters
+from streams.app import (
+    alerts_topic,
+    case_facts_topic,
+    contributions_topic,
+    deadletter_topic,
+    feedback_facts_topic,
+    touchpoint_facts_topic,
+    windows_topic,
+)
+from streams.metrics import CaseSummary, Contribution, EnrichedFeedback, WindowSnapshot
+
+
+async def dead_letter(message: Message, rejection: Rejection) -> None:
+    record = dead_letter_record(
+        original=message.value,
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        reason=rejection.reason,
+        detail=rejection.detail,
+        now=datetime.now(UTC),
+    )
+    await deadletter_topic.send(key=message.key, value=codec.encode(record))
+    counters.DEAD_LETTERS.labels(message.topic, rejection.reason).inc()
+
+
+async def publish_contributions(
+    contributions: list[Contribution], partition: int, offset: int, first_index: int = 0
+) -> None:
+    """Each contribution carries its source position, by which the windows agent drops copies."""
+    for index, contribution in enumerate(contributions, start=first_index):
+        await contributions_topic.send(
+            key=contribution.channel.value.encode(),
+            value={"contribution": contribution.to_dict(), "source": [partition, offset, index]},
+        )
+
+
+async def publish_touchpoint(tp: Touchpoint) -> None:
+    await touchpoint_facts_topic.send(key=tp.case_id.encode() or None, value=codec.encode(tp))
+
+
+async def publish_case(summary: CaseSummary) -> None:
+    fact = CaseFact.of(summary)
+    await case_facts_topic.send(key=summary.case_id.encode(), value=codec.encode(fact))
+
+
+async def publish_feedback(enriched: EnrichedFeedback, themes: tuple[str, ...]) -> None:
+    fact = FeedbackFact.of(enriched, themes)
+    key = (enriched.case_id or enriched.customer_id).encode()
+    await feedback_facts_topic.send(key=key, value=codec.encode(fact))
+
+
+async def publish_alert(alert: Alert) -> None:
+    await alerts_topic.send(key=alert.subject_id.encode(), value=codec.encode(alert))
+    counters.ALERTS.labels(alert.kind.value).inc()
+
+
+async def publish_window(snapshot: WindowSnapshot, final: bool) -> None:
+    """The revision is the emission time, so the latest result of a window wins in ClickHouse
+    (ReplacingMergeTree on revision) and its final result, emitted last, wins over interim."""
+    now = datetime.now(UTC)
+    result = WindowResult.of(snapshot, final=final, revision=int(now.timestamp() * 1000))
+    await windows_topic.send(key=snapshot.channel.value.encode(), value=codec.encode(result))
+    counters.WINDOW_RESULTS.labels(snapshot.spec.name, str(final).lower()).inc()

@@ -1,0 +1,22 @@
+"""`touchstream worker`: the Faust worker of streams.app, with Touchstream's settings."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+
+def worker_command(
+    loglevel: str = typer.Option("info", "--loglevel", "-l", help="Faust log level"),
+) -> None:
+    """Run a stream worker: validate, follow cases, compute windows, raise alerts."""
+    from streams.app import app
+    from touchstream.settings import get_settings
+    from touchstream.topics import ensure_topics
+
+    # Created up front with the configured partition count: Faust would create the input
+    # topics with its own defaults if a producer had not created them yet.
+    ensure_topics(get_settings())
+    sys.argv = ["touchstream worker", "worker", "--loglevel", loglevel]
+    app.main()
