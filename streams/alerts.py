@@ -29,8 +29,10 @@ def sla_breach_alert(state: CaseState, now: datetime) -> Alert:
         raised_at=state.sla_deadline,
         subject_kind="case",
         subject_id=state.case_id,
-        summary=(f"Case {state.case_id} on {state.first_channel.value} has had no agent "
-                 f"response by its deadline {state.sla_deadline.isoformat()}"),
+        summary=(
+            f"Case {state.case_id} on {state.first_channel.value} has had no agent "
+            f"response by its deadline {state.sla_deadline.isoformat()}"
+        ),
         figures={"waited_s": waited},
         case_id=state.case_id,
         customer_id=state.customer_id,
@@ -47,8 +49,10 @@ def detractor_alert(fb: EnrichedFeedback) -> Alert:
         raised_at=fb.submitted_at,
         subject_kind="customer",
         subject_id=fb.customer_id,
-        summary=(f"{fb.survey.value.upper()} {fb.score} from customer {fb.customer_id} on "
-                 f"{fb.channel.value}" + (f", case {fb.case_id}" if fb.case_id else "")),
+        summary=(
+            f"{fb.survey.value.upper()} {fb.score} from customer {fb.customer_id} on "
+            f"{fb.channel.value}" + (f", case {fb.case_id}" if fb.case_id else "")
+        ),
         figures={"score": float(fb.score)},
         case_id=fb.case_id,
         customer_id=fb.customer_id,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from faust.types import Message
+from schemas.deadletter import dead_letter_record
+from schemas.validation import Rejection
 
 from schemas import codec
-from schemas.deadletter import dead_letter_record
 from schemas.records import Alert, CaseFact, FeedbackFact, Touchpoint, WindowResult
-from schemas.validation import Rejection
 from streams import counters
 from streams.app import (
     alerts_topic,

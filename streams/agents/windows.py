@@ -67,5 +67,3 @@ async def _emit(windows: ChannelWindows, now: datetime, watermark: datetime | No
     for snapshot in running:
         await publish_window(snapshot, final=False)
     return bool(final or running)
-
-

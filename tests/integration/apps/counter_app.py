@@ -20,7 +20,9 @@ app = faust.App(APP_ID, **faust_settings(settings))
 raw = {"key_serializer": "raw", "value_serializer": "raw"}
 source = app.topic(f"{APP_ID}-in", partitions=settings.topic_partitions, **raw)
 counts_out = app.topic(f"{APP_ID}-counts", **raw)
-counts = app.Table("counts", default=lambda: {"count": 0, "offset": -1}, partitions=settings.topic_partitions)
+counts = app.Table(
+    "counts", default=lambda: {"count": 0, "offset": -1}, partitions=settings.topic_partitions
+)
 
 
 @app.agent(source)

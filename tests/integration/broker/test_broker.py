@@ -27,8 +27,12 @@ def new_topic(bootstrap: str, partitions: int = 1) -> str:
 
 def consume(bootstrap: str, topic: str, expected: int, **kwargs: object) -> list[bytes]:
     consumer = KafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-        consumer_timeout_ms=10_000, **GROUP_TIMEOUTS, **kwargs,  # type: ignore[arg-type]
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=10_000,
+        **GROUP_TIMEOUTS,
+        **kwargs,  # type: ignore[arg-type]
     )
     values = []
     for message in consumer:
@@ -49,8 +53,9 @@ def test_topics_are_created_and_listed(kafka_bootstrap: str) -> None:
 def test_keyed_records_keep_their_order_on_one_partition(kafka_bootstrap: str) -> None:
     topic = new_topic(kafka_bootstrap, partitions=4)
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
-    partitions = {producer.send(topic, key=b"case-1", value=b"%d" % i).get(10).partition
-                  for i in range(50)}
+    partitions = {
+        producer.send(topic, key=b"case-1", value=b"%d" % i).get(10).partition for i in range(50)
+    }
     producer.close()
     assert len(partitions) == 1
     assert consume(kafka_bootstrap, topic, 50) == [b"%d" % i for i in range(50)]

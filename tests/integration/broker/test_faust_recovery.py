@@ -70,17 +70,25 @@ def wait_committed(
 def start_counter(stack: Settings, tmp_path: Path) -> tuple[str, list[str], dict[str, str]]:
     app_id = f"ctr-{uuid.uuid4().hex[:8]}"
     admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
-    admin.create_topics([NewTopic(f"{app_id}-in", stack.topic_partitions, 1),
-                         NewTopic(f"{app_id}-counts", 1, 1)])
+    admin.create_topics(
+        [NewTopic(f"{app_id}-in", stack.topic_partitions, 1), NewTopic(f"{app_id}-counts", 1, 1)]
+    )
     admin.close()
-    env = {"COUNTER_APP_ID": app_id, "TOUCHSTREAM_WORKER_DATA_DIR": str(tmp_path / "data"),
-           "TOUCHSTREAM_WORKER_WEB_PORT": str(free_port())}
+    env = {
+        "COUNTER_APP_ID": app_id,
+        "TOUCHSTREAM_WORKER_DATA_DIR": str(tmp_path / "data"),
+        "TOUCHSTREAM_WORKER_WEB_PORT": str(free_port()),
+    }
     args = ["-m", "tests.integration.apps.counter_app", "worker", "-l", "info"]
     return app_id, args, env
 
 
 def run_first_round_and_kill(
-    stack: Settings, app_id: str, args: list[str], env: dict[str, str], log: Path,
+    stack: Settings,
+    app_id: str,
+    args: list[str],
+    env: dict[str, str],
+    log: Path,
     counts: KafkaConsumer,
 ) -> None:
     first = Worker(args, log, env)
@@ -95,8 +103,9 @@ def run_first_round_and_kill(
 
 def test_table_survives_sigkill(stack: Settings, tmp_path: Path) -> None:
     app_id, args, env = start_counter(stack, tmp_path)
-    counts = KafkaConsumer(f"{app_id}-counts", bootstrap_servers=stack.kafka_bootstrap,
-                           auto_offset_reset="earliest")
+    counts = KafkaConsumer(
+        f"{app_id}-counts", bootstrap_servers=stack.kafka_bootstrap, auto_offset_reset="earliest"
+    )
     run_first_round_and_kill(stack, app_id, args, env, tmp_path / "worker-1.log", counts)
 
     second = Worker(args, tmp_path / "worker-2.log", env)
@@ -116,12 +125,20 @@ def test_restarted_worker_catches_up_a_backlog(
     stack: Settings, tmp_path: Path, broker_is_tansu: bool, request: pytest.FixtureRequest
 ) -> None:
     if broker_is_tansu:
-        request.applymarker(pytest.mark.xfail(strict=False, reason=(
-            "Tansu defect: a Faust worker restarted behind a backlog stalls a few dozen records "
-            "before the end of a partition until new records arrive (3 of 4 runs on 2026-11-25)")))
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=False,
+                reason=(
+                    "Tansu defect: a Faust worker restarted behind a backlog stalls a few dozen "
+                    "records before the end of a partition until new records arrive "
+                    "(3 of 4 runs on 2026-11-25)"
+                ),
+            )
+        )
     app_id, args, env = start_counter(stack, tmp_path)
-    counts = KafkaConsumer(f"{app_id}-counts", bootstrap_servers=stack.kafka_bootstrap,
-                           auto_offset_reset="earliest")
+    counts = KafkaConsumer(
+        f"{app_id}-counts", bootstrap_servers=stack.kafka_bootstrap, auto_offset_reset="earliest"
+    )
     run_first_round_and_kill(stack, app_id, args, env, tmp_path / "worker-1.log", counts)
 
     produce_round(stack, f"{app_id}-in")
