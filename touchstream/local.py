@@ -18,7 +18,7 @@ def _settings_with_secrets() -> Settings:
     return load_settings()
 
 
-def _show(statuses: list[services.ServiceStatus]) -> None:
+def show_statuses(statuses: list[services.ServiceStatus]) -> None:
     table = Table("service", "listens on", "pid", "answering")
     for s in statuses:
         table.add_row(s.name, s.address, str(s.pid or "-"), "yes" if s.answering else "no")
@@ -34,7 +34,7 @@ def up() -> None:
     except RuntimeError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
-    _show(statuses)
+    show_statuses(statuses)
     console.print(f"state, logs and pid files: {settings.state_dir.resolve()}")
 
 
@@ -49,6 +49,6 @@ def down() -> None:
 def status() -> None:
     """Show whether each local service runs and answers."""
     statuses = services.status(load_settings())
-    _show(statuses)
+    show_statuses(statuses)
     if not all(s.answering for s in statuses):
         raise typer.Exit(1)
