@@ -92,3 +92,41 @@ class Feedback:
     case_id: str | None = None
     comment: str | None = None
     language: str | None = None
+
+
+class AlertKind(StrEnum):
+    SLA_BREACH = "sla_breach"
+    SATISFACTION_DROP = "satisfaction_drop"
+    DETRACTOR = "detractor"
+    RESPONSE_TIME_DEGRADED = "response_time_degraded"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Topic ``cx.alerts``."""
+
+    alert_id: str
+    kind: AlertKind
+    severity: str
+    channel: Channel | None
+    raised_at: datetime
+    subject_kind: str
+    subject_id: str
+    summary: str
+    figures: dict[str, float] = field(default_factory=dict)
+    case_id: str | None = None
+    customer_id: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """Topic ``cx.deadletter``: a record that could not be processed, and why."""
+
+    original: bytes
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    reason: str
+    detail: str
+    dead_at: datetime

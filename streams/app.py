@@ -1,4 +1,5 @@
-"""The Faust app: its topics and tables. Agents and timers live in ``streams.agents``.
+"""The Faust app: its topics and tables. Agents and timers live in ``streams.agents`` and are
+registered by importing ``streams.worker``.
 
 Every topic outside the app carries Confluent-framed Avro (``schemas.codec``), so the app reads
 and writes raw bytes and decodes itself: an undecodable record becomes a dead letter, not a
@@ -13,7 +14,7 @@ from streams.faust_config import faust_settings
 from touchstream.settings import get_settings
 
 settings = get_settings()
-app = faust.App(settings.app_id, **faust_settings(settings), autodiscover=["streams.agents"])
+app = faust.App(settings.app_id, **faust_settings(settings))
 
 _RAW = {"key_serializer": "raw", "value_serializer": "raw"}
 _PARTITIONS = settings.topic_partitions

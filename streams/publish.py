@@ -3,14 +3,16 @@ together stays on one partition (cases by case_id, windows by channel)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from faust.types import Message
-from schemas.deadletter import dead_letter_record
-from schemas.validation import Rejection
 
 from schemas import codec
-from schemas.records import Alert, CaseFact, FeedbackFact, Touchpoint, WindowResult
+from schemas.deadletter import dead_letter_record
+from schemas.records import Alert, Touchpoint
+from schemas.validation import Rejection
 from streams import counters
 from streams.app import (
     alerts_topic,
@@ -21,7 +23,10 @@ from streams.app import (
     touchpoint_facts_topic,
     windows_topic,
 )
+from streams.facts import CaseFact, FeedbackFact, WindowResult
 from streams.metrics import CaseSummary, Contribution, EnrichedFeedback, WindowSnapshot
+
+log = logging.getLogger(__name__)
 
 
 async def dead_letter(message: Message, rejection: Rejection) -> None:
@@ -36,6 +41,19 @@ async def dead_letter(message: Message, rejection: Rejection) -> None:
     )
     await deadletter_topic.send(key=message.key, value=codec.encode(record))
     counters.DEAD_LETTERS.labels(message.topic, rejection.reason).inc()
+
+
+async def guarded(message: Message, process: Callable[[Message], Awaitable[None]]) -> None:
+    """Runs ``process`` on one input record; if it fails unexpectedly, the record becomes a dead
+    letter (reason ``processing_error``) instead of stopping its partition. The log names the
+    exception type and the record's position only: the record may carry personal data."""
+    try:
+        await process(message)
+    except Exception as exc:
+        log.exception("processing %s[%d]@%d failed", message.topic, message.partition,
+                      message.offset, exc_info=False)
+        detail = f"{type(exc).__name__} while processing; see the worker log at this position"
+        await dead_letter(message, Rejection("processing_error", detail))
 
 
 async def publish_contributions(

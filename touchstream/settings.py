@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     topic_alerts: str = "cx.alerts"
     topic_deadletter: str = "cx.deadletter"
     topic_windows: str = "cx.windows"
-    topic_facts: str = "cx.facts"
+    topic_fact_touchpoints: str = "cx.facts.touchpoints"
+    topic_fact_feedback: str = "cx.facts.feedback"
+    topic_fact_cases: str = "cx.facts.cases"
 
     # --- Faust worker --------------------------------------------------------------------------
     app_id: str = Field("touchstream", description="Faust app id: consumer group and table prefix")

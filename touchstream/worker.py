@@ -11,7 +11,7 @@ def worker_command(
     loglevel: str = typer.Option("info", "--loglevel", "-l", help="Faust log level"),
 ) -> None:
     """Run a stream worker: validate, follow cases, compute windows, raise alerts."""
-    from streams.app import app
+    from streams.worker import app
     from touchstream.settings import get_settings
     from touchstream.topics import ensure_topics
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from faust import StreamT
+from faust.types import Message
 
 from schemas.records import Feedback
 from streams import counters
@@ -17,7 +18,13 @@ from streams.app import app, cases, feedback_topic, seen
 from streams.case_log import CaseEntry
 from streams.intake import read_feedback
 from streams.metrics import enrich
-from streams.publish import dead_letter, publish_alert, publish_contributions, publish_feedback
+from streams.publish import (
+    dead_letter,
+    guarded,
+    publish_alert,
+    publish_contributions,
+    publish_feedback,
+)
 from streams.text import analyse_comment
 from streams.watermark import WATERMARK
 
@@ -36,22 +43,25 @@ def _redacted(fb: Feedback) -> tuple[Feedback, tuple[str, ...]]:
 @app.agent(feedback_topic)
 async def process_feedback(stream: StreamT[bytes]) -> None:
     async for event in stream.events():
-        message = event.message
-        fb = read_feedback(message.value)
-        if not isinstance(fb, Feedback):
-            await dead_letter(message, fb)
-            continue
-        WATERMARK.observe(fb.submitted_at)
-        if seen[fb.feedback_id] is not None:
-            counters.DUPLICATES.labels(TOPIC).inc()
-            continue
-        stored = cases[fb.case_id] if fb.case_id else None
-        case = None if stored is None else CaseEntry.from_dict(stored).state
-        fb, themes = _redacted(fb)
-        enriched, contributions = enrich(fb, case)
-        await publish_contributions(contributions, message.partition, message.offset)
-        await publish_feedback(enriched, themes)
-        if enriched.detractor_alert:
-            await publish_alert(detractor_alert(enriched))
-        seen[fb.feedback_id] = fb.submitted_at.timestamp()
-        counters.EVENTS.labels(TOPIC, "applied").inc()
+        await guarded(event.message, _process)
+
+
+async def _process(message: Message) -> None:
+    fb = read_feedback(message.value)
+    if not isinstance(fb, Feedback):
+        await dead_letter(message, fb)
+        return
+    WATERMARK.observe(fb.submitted_at)
+    if seen.get(fb.feedback_id) is not None:
+        counters.DUPLICATES.labels(TOPIC).inc()
+        return
+    stored = cases.get(fb.case_id) if fb.case_id else None
+    case = None if stored is None else CaseEntry.from_dict(stored).state
+    fb, themes = _redacted(fb)
+    enriched, contributions = enrich(fb, case)
+    await publish_contributions(contributions, message.partition, message.offset)
+    await publish_feedback(enriched, themes)
+    if enriched.detractor_alert:
+        await publish_alert(detractor_alert(enriched))
+    seen[fb.feedback_id] = fb.submitted_at.timestamp()
+    counters.EVENTS.labels(TOPIC, "applied").inc()

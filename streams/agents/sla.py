@@ -35,7 +35,7 @@ async def check_deadlines() -> None:
 
 
 async def _breach(case_id: str, deadline: datetime, now: datetime) -> None:
-    stored = cases[case_id]
+    stored = cases.get(case_id)
     if stored is not None:
         entry = CaseEntry.from_dict(stored)
         state, breach = sla_check(entry.state, now)

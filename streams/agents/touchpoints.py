@@ -11,6 +11,7 @@ event id / case version).
 from __future__ import annotations
 
 from faust import StreamT
+from faust.types import Message
 
 from schemas.records import Touchpoint
 from streams import counters
@@ -18,7 +19,13 @@ from streams.app import app, awaiting_response, cases, seen, touchpoints_topic
 from streams.case_log import CaseEntry, apply_event
 from streams.intake import read_touchpoint
 from streams.metrics import summarize, touchpoint_seen
-from streams.publish import dead_letter, publish_case, publish_contributions, publish_touchpoint
+from streams.publish import (
+    dead_letter,
+    guarded,
+    publish_case,
+    publish_contributions,
+    publish_touchpoint,
+)
 from streams.watermark import WATERMARK
 
 TOPIC = touchpoints_topic.get_topic_name()
@@ -27,25 +34,28 @@ TOPIC = touchpoints_topic.get_topic_name()
 @app.agent(touchpoints_topic)
 async def process_touchpoints(stream: StreamT[bytes]) -> None:
     async for event in stream.events():
-        message = event.message
-        tp = read_touchpoint(message.value)
-        if not isinstance(tp, Touchpoint):
-            await dead_letter(message, tp)
-            continue
-        WATERMARK.observe(tp.occurred_at)
-        if tp.case_id:
-            await _case_event(tp, message.partition, message.offset)
-        elif seen[tp.event_id] is not None:
-            counters.DUPLICATES.labels(TOPIC).inc()
-        else:
-            await publish_contributions([touchpoint_seen(tp)], message.partition, message.offset)
-            await publish_touchpoint(tp)
-            seen[tp.event_id] = tp.occurred_at.timestamp()
-            counters.EVENTS.labels(TOPIC, "applied").inc()
+        await guarded(event.message, _process)
+
+
+async def _process(message: Message) -> None:
+    tp = read_touchpoint(message.value)
+    if not isinstance(tp, Touchpoint):
+        await dead_letter(message, tp)
+        return
+    WATERMARK.observe(tp.occurred_at)
+    if tp.case_id:
+        await _case_event(tp, message.partition, message.offset)
+    elif seen.get(tp.event_id) is not None:
+        counters.DUPLICATES.labels(TOPIC).inc()
+    else:
+        await publish_contributions([touchpoint_seen(tp)], message.partition, message.offset)
+        await publish_touchpoint(tp)
+        seen[tp.event_id] = tp.occurred_at.timestamp()
+        counters.EVENTS.labels(TOPIC, "applied").inc()
 
 
 async def _case_event(tp: Touchpoint, partition: int, offset: int) -> None:
-    stored = cases[tp.case_id]
+    stored = cases.get(tp.case_id)
     entry = CaseEntry.new(tp.case_id) if stored is None else CaseEntry.from_dict(stored)
     applied = apply_event(entry, tp)
     if applied is None:
@@ -66,7 +76,7 @@ def _track_deadline(entry: CaseEntry) -> None:
     waiting = state.sla_deadline is not None and state.first_response_at is None
     if waiting and not state.sla_breached:
         assert state.sla_deadline is not None
-        if awaiting_response[state.case_id] is None:
+        if awaiting_response.get(state.case_id) is None:
             awaiting_response[state.case_id] = state.sla_deadline.isoformat()
-    elif awaiting_response[state.case_id] is not None:
+    elif awaiting_response.get(state.case_id) is not None:
         del awaiting_response[state.case_id]

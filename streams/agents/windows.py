@@ -26,7 +26,7 @@ EMIT_EVERY = timedelta(seconds=settings.window_emit_interval_s)
 
 
 def _load(channel: Channel) -> ChannelWindows:
-    stored = channel_windows[channel.value]
+    stored = channel_windows.get(channel.value)
     if stored is None:
         return ChannelWindows.new(LATENESS, EMIT_EVERY)
     return ChannelWindows.from_dict(stored, LATENESS, EMIT_EVERY)
