@@ -35,11 +35,18 @@ contributions_topic = app.topic(
     internal=True,
 )
 
+# Timers may not write tables (Faust needs the partition of the event being processed), so
+# they send a tick to every partition of this topic; the agent that reads it does the writes,
+# for the keys of that partition.
+ticks_topic = app.topic(
+    f"{settings.app_id}-ticks", partitions=_PARTITIONS, value_serializer="json", internal=True
+)
+
 # case_id -> CaseEntry (state + applied event ids). Co-partitioned with both input topics,
 # which are keyed by case_id, so feedback of a case finds its state on the same worker.
 cases = app.Table("cases", default=None, partitions=_PARTITIONS)
-# event_id / feedback_id -> event time (epoch s), for ids that belong to no case state: pure
-# browsing and feedback. Expired by a timer after settings.dedup_ttl_s.
+# event_id / feedback_id -> [event time (epoch s), partition], for ids that belong to no case
+# state: pure browsing and feedback. Expired after settings.dedup_ttl_s of event time.
 seen = app.Table("seen", default=None, partitions=_PARTITIONS)
 # case_id -> SLA deadline (ISO), for cases still waiting for their first agent response: the
 # breach timer's work list, so it never scans every case.

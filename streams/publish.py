@@ -57,13 +57,14 @@ async def guarded(message: Message, process: Callable[[Message], Awaitable[None]
 
 
 async def publish_contributions(
-    contributions: list[Contribution], partition: int, offset: int, first_index: int = 0
+    contributions: list[Contribution], source: str, offset: int, first_index: int = 0
 ) -> None:
-    """Each contribution carries its source position, by which the windows agent drops copies."""
+    """Each contribution carries its source and position, by which the windows agent drops
+    copies (see streams.window_log)."""
     for index, contribution in enumerate(contributions, start=first_index):
         await contributions_topic.send(
             key=contribution.channel.value.encode(),
-            value={"contribution": contribution.to_dict(), "source": [partition, offset, index]},
+            value={"contribution": contribution.to_dict(), "source": [source, offset, index]},
         )
 
 

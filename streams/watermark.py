@@ -1,8 +1,8 @@
-"""The worker's event-time clock: the latest event time it has seen on its partitions.
+"""The worker's event-time clock: per input partition, the latest event time read from it.
 
-Timers that act "when a time has passed" (SLA deadlines, closing idle channels' windows) go by
-it rather than by the wall clock, so replayed or delayed traffic gives the same results as live
-traffic. After a restart it starts again from the first event read.
+The SLA timer goes by it rather than by the wall clock, so replayed or delayed traffic gives the
+same results as live traffic: a case on partition p breaches once partition p's events have
+moved past its deadline. After a restart it starts again from the first events read.
 """
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 
 
-class Watermark:
+class Watermarks:
     __slots__ = ("latest",)
 
     def __init__(self) -> None:
-        self.latest: datetime | None = None
+        self.latest: dict[int, datetime] = {}
 
-    def observe(self, at: datetime) -> None:
-        if self.latest is None or at > self.latest:
-            self.latest = at
+    def observe(self, partition: int, at: datetime) -> None:
+        if partition not in self.latest or at > self.latest[partition]:
+            self.latest[partition] = at
 
 
-WATERMARK = Watermark()
+WATERMARKS = Watermarks()

@@ -3,10 +3,10 @@ partition, the position of the last contribution they hold.
 
 Contributions travel from the case agents to the windows agent through a topic keyed by
 channel. After a crash the case agents replay what they had not committed and may send some
-contributions again; each carries its source position (partition, offset, index within the
-event), which only grows per source partition, so a position at or below the one recorded here
-was already added. Recording it in the same table value as the windows makes the check and
-the addition one changelog record.
+contributions again; each carries its source (e.g. ``cx.touchpoints:3``) and position there
+(offset, index within the event), which only grows per source, so a position at or below the
+one recorded here was already added. Recording it in the same table value as the windows makes
+the check and the addition one changelog record.
 """
 
 from __future__ import annotations
@@ -23,20 +23,20 @@ Position = tuple[int, int]  # source offset, index of the contribution within th
 @dataclass(slots=True)
 class ChannelWindows:
     store: WindowStore
-    applied: dict[int, Position] = field(default_factory=dict)  # source partition -> position
+    applied: dict[str, Position] = field(default_factory=dict)  # source -> position
 
-    def add(self, contribution: Contribution, partition: int, position: Position) -> bool:
+    def add(self, contribution: Contribution, source: str, position: Position) -> bool:
         """Adds the contribution unless it was added before; says whether it was."""
-        if position <= self.applied.get(partition, (-1, -1)):
+        if position <= self.applied.get(source, (-1, -1)):
             return False
         self.store.add(contribution)
-        self.applied[partition] = position
+        self.applied[source] = position
         return True
 
     def to_dict(self) -> JsonDict:
         return {
             "store": self.store.to_dict(),
-            "applied": {str(p): list(pos) for p, pos in self.applied.items()},
+            "applied": {source: list(pos) for source, pos in self.applied.items()},
         }
 
     @classmethod
@@ -46,7 +46,7 @@ class ChannelWindows:
         store = WindowStore.from_dict(
             data["store"], allowed_lateness=allowed_lateness, emit_every=emit_every
         )
-        applied = {int(p): (pos[0], pos[1]) for p, pos in data["applied"].items()}
+        applied = {source: (pos[0], pos[1]) for source, pos in data["applied"].items()}
         return cls(store, applied)
 
     @classmethod

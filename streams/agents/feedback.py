@@ -26,7 +26,6 @@ from streams.publish import (
     publish_feedback,
 )
 from streams.text import analyse_comment
-from streams.watermark import WATERMARK
 
 TOPIC = feedback_topic.get_topic_name()
 
@@ -51,7 +50,6 @@ async def _process(message: Message) -> None:
     if not isinstance(fb, Feedback):
         await dead_letter(message, fb)
         return
-    WATERMARK.observe(fb.submitted_at)
     if seen.get(fb.feedback_id) is not None:
         counters.DUPLICATES.labels(TOPIC).inc()
         return
@@ -59,9 +57,11 @@ async def _process(message: Message) -> None:
     case = None if stored is None else CaseEntry.from_dict(stored).state
     fb, themes = _redacted(fb)
     enriched, contributions = enrich(fb, case)
-    await publish_contributions(contributions, message.partition, message.offset)
+    await publish_contributions(
+        contributions, f"{message.topic}:{message.partition}", message.offset
+    )
     await publish_feedback(enriched, themes)
     if enriched.detractor_alert:
         await publish_alert(detractor_alert(enriched))
-    seen[fb.feedback_id] = fb.submitted_at.timestamp()
+    seen[fb.feedback_id] = [fb.submitted_at.timestamp(), message.partition]
     counters.EVENTS.labels(TOPIC, "applied").inc()

@@ -26,7 +26,7 @@ from streams.publish import (
     publish_contributions,
     publish_touchpoint,
 )
-from streams.watermark import WATERMARK
+from streams.watermark import WATERMARKS
 
 TOPIC = touchpoints_topic.get_topic_name()
 
@@ -42,19 +42,19 @@ async def _process(message: Message) -> None:
     if not isinstance(tp, Touchpoint):
         await dead_letter(message, tp)
         return
-    WATERMARK.observe(tp.occurred_at)
+    WATERMARKS.observe(message.partition, tp.occurred_at)
     if tp.case_id:
-        await _case_event(tp, message.partition, message.offset)
+        await _case_event(tp, _source(message), message.offset)
     elif seen.get(tp.event_id) is not None:
         counters.DUPLICATES.labels(TOPIC).inc()
     else:
-        await publish_contributions([touchpoint_seen(tp)], message.partition, message.offset)
+        await publish_contributions([touchpoint_seen(tp)], _source(message), message.offset)
         await publish_touchpoint(tp)
-        seen[tp.event_id] = tp.occurred_at.timestamp()
+        seen[tp.event_id] = [tp.occurred_at.timestamp(), message.partition]
         counters.EVENTS.labels(TOPIC, "applied").inc()
 
 
-async def _case_event(tp: Touchpoint, partition: int, offset: int) -> None:
+async def _case_event(tp: Touchpoint, source: str, offset: int) -> None:
     stored = cases.get(tp.case_id)
     entry = CaseEntry.new(tp.case_id) if stored is None else CaseEntry.from_dict(stored)
     applied = apply_event(entry, tp)
@@ -63,12 +63,16 @@ async def _case_event(tp: Touchpoint, partition: int, offset: int) -> None:
         return
     entry, contributions = applied
     contributions = [touchpoint_seen(tp), *contributions]
-    await publish_contributions(contributions, partition, offset)
+    await publish_contributions(contributions, source, offset)
     await publish_touchpoint(tp)
     await publish_case(summarize(entry.state))
     cases[tp.case_id] = entry.to_dict()
     _track_deadline(entry)
     counters.EVENTS.labels(TOPIC, "applied").inc()
+
+
+def _source(message: Message) -> str:
+    return f"{message.topic}:{message.partition}"
 
 
 def _track_deadline(entry: CaseEntry) -> None:

@@ -1,22 +1,22 @@
 """Contributions (keyed by channel) -> per-channel windows -> window results on cx.windows.
 
-Each batch of contributions updates each touched channel's windows once and writes them back
-as one table value, with the source positions it holds (see ``streams.window_log``). A timer
-closes windows of idle channels by the worker's watermark and emits open windows' running
-results at most every ``window_emit_interval_s``.
+Each contribution updates its channel's windows and writes them back as one table value with
+the source positions they hold (see ``streams.window_log``). A tick (see ``streams.agents.ticks``)
+lets open windows' running results out, at most every ``window_emit_interval_s`` each.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from faust import StreamT
 
 from schemas.records import Channel
 from streams.app import app, channel_windows, contributions_topic
 from streams.metrics import Contribution
+from streams.partitions import partition_of
 from streams.publish import publish_window
-from streams.watermark import WATERMARK
 from streams.window_log import ChannelWindows
 from touchstream.settings import get_settings
 
@@ -33,34 +33,36 @@ def _load(channel: Channel) -> ChannelWindows:
 
 
 @app.agent(contributions_topic)
-async def aggregate_windows(stream: StreamT[dict[str, object]]) -> None:
-    async for events in stream.take_events(1000, within=0.5):
-        touched: dict[Channel, ChannelWindows] = {}
-        for event in events:
-            value = event.value
-            contribution = Contribution.from_dict(value["contribution"])  # type: ignore[arg-type]
-            partition, offset, index = value["source"]  # type: ignore[misc]
-            WATERMARK.observe(contribution.at)
-            windows = touched.get(contribution.channel) or _load(contribution.channel)
-            touched[contribution.channel] = windows
-            windows.add(contribution, partition, (offset, index))
-        for channel, windows in touched.items():
+async def aggregate_windows(stream: StreamT[dict[str, Any]]) -> None:
+    async for event in stream.events():
+        value = event.value
+        if "tick" in value:
+            await _tick(event.message.partition)
+            continue
+        contribution = Contribution.from_dict(value["contribution"])
+        source, offset, index = value["source"]
+        windows = _load(contribution.channel)
+        if windows.add(contribution, source, (offset, index)):
             await _emit(windows, datetime.now(UTC))
+            channel_windows[contribution.channel.value] = windows.to_dict()
+
+
+async def _tick(partition: int) -> None:
+    """Windows close only by their own channel's event time: a tick's watermark comes from one
+    worker's partitions, while a channel's contributions come from every partition, so it
+    could close a window that a slower partition still feeds. An idle channel's windows stay
+    open (their running results are out) until the channel sees later events."""
+    for channel in Channel:
+        if partition_of(channel.value) != partition or channel.value not in channel_windows:
+            continue
+        windows = _load(channel)
+        if await _emit(windows, datetime.now(UTC)):
             channel_windows[channel.value] = windows.to_dict()
 
 
-@app.timer(interval=settings.window_emit_interval_s)
-async def close_idle_windows() -> None:
-    """Windows of a channel that went quiet close when the worker's watermark passes them."""
-    for key in list(channel_windows.keys()):
-        windows = _load(Channel(key))
-        if await _emit(windows, datetime.now(UTC), WATERMARK.latest):
-            channel_windows[key] = windows.to_dict()
-
-
-async def _emit(windows: ChannelWindows, now: datetime, watermark: datetime | None = None) -> bool:
+async def _emit(windows: ChannelWindows, now: datetime) -> bool:
     """Sends final results of closed windows and due running results; says if any was sent."""
-    final = windows.store.closed(watermark)
+    final = windows.store.closed()
     running = windows.store.due_updates(now)
     for snapshot in final:
         await publish_window(snapshot, final=True)
