@@ -9,7 +9,12 @@ from schemas.records import DeadLetter
 
 
 def dead_letter_record(
-    original: bytes | None, topic: str, partition: int, offset: int, reason: str, detail: str,
+    original: bytes | None,
+    topic: str,
+    partition: int,
+    offset: int,
+    reason: str,
+    detail: str,
     now: datetime,
 ) -> DeadLetter:
     return DeadLetter(original or b"", topic, partition, offset, str(reason), detail, now)

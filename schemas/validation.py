@@ -37,11 +37,15 @@ class Rejection:
 
 def check_time(name: str, at: datetime, now: datetime) -> Rejection | None:
     if at > now + MAX_FUTURE:
-        return Rejection(Reason.FUTURE_TIMESTAMP, f"{name} {at.isoformat()} is more than "
-                         f"{MAX_FUTURE} after {now.isoformat()}")
+        return Rejection(
+            Reason.FUTURE_TIMESTAMP,
+            f"{name} {at.isoformat()} is more than {MAX_FUTURE} after {now.isoformat()}",
+        )
     if at < now - MAX_AGE:
-        return Rejection(Reason.STALE_TIMESTAMP, f"{name} {at.isoformat()} is more than "
-                         f"{MAX_AGE.days} days before {now.isoformat()}")
+        return Rejection(
+            Reason.STALE_TIMESTAMP,
+            f"{name} {at.isoformat()} is more than {MAX_AGE.days} days before {now.isoformat()}",
+        )
     return None
 
 
@@ -62,7 +66,9 @@ def validate_touchpoint(tp: Touchpoint, now: datetime) -> Rejection | None:
 def validate_feedback(fb: Feedback, now: datetime) -> Rejection | None:
     low, high = SCORE_RANGES[fb.survey]
     if not low <= fb.score <= high:
-        return Rejection(Reason.OUT_OF_RANGE_SCORE,
-                         f"{fb.survey.value} score {fb.score} is outside {low}-{high}")
-    return (check_ids(feedback_id=fb.feedback_id, customer_id=fb.customer_id)
-            or check_time("submitted_at", fb.submitted_at, now))
+        return Rejection(
+            Reason.OUT_OF_RANGE_SCORE, f"{fb.survey.value} score {fb.score} is outside {low}-{high}"
+        )
+    return check_ids(feedback_id=fb.feedback_id, customer_id=fb.customer_id) or check_time(
+        "submitted_at", fb.submitted_at, now
+    )

@@ -69,12 +69,21 @@ class FeedbackFact:
     @classmethod
     def of(cls, e: EnrichedFeedback, themes: tuple[str, ...]) -> FeedbackFact:
         return cls(
-            feedback_id=e.feedback_id, submitted_at=e.submitted_at, customer_id=e.customer_id,
-            channel=e.channel, survey=e.survey.value, score=e.score,
-            detractor_alert=e.detractor_alert, case_id=e.case_id, comment=e.comment,
-            language=e.language, themes=list(themes), csat_satisfied=e.csat_satisfied,
+            feedback_id=e.feedback_id,
+            submitted_at=e.submitted_at,
+            customer_id=e.customer_id,
+            channel=e.channel,
+            survey=e.survey.value,
+            score=e.score,
+            detractor_alert=e.detractor_alert,
+            case_id=e.case_id,
+            comment=e.comment,
+            language=e.language,
+            themes=list(themes),
+            csat_satisfied=e.csat_satisfied,
             nps_category=None if e.nps_category is None else e.nps_category.value,
-            ces_easy=e.ces_easy, channels=[c.value for c in e.channels],
+            ces_easy=e.ces_easy,
+            channels=[c.value for c in e.channels],
             multi_channel=e.multi_channel,
             journey_stage=None if e.journey_stage is None else e.journey_stage.value,
         )
@@ -95,8 +104,15 @@ class WindowResult:
 
     @classmethod
     def of(cls, snapshot: WindowSnapshot, final: bool, revision: int) -> WindowResult:
-        return cls(snapshot.spec.name, snapshot.channel, snapshot.start, snapshot.end, final,
-                   revision, snapshot.accumulator.result())
+        return cls(
+            snapshot.spec.name,
+            snapshot.channel,
+            snapshot.start,
+            snapshot.end,
+            final,
+            revision,
+            snapshot.accumulator.result(),
+        )
 
     def to_avro(self) -> dict[str, Any]:
         """The header fields, then every figure; the schema keeps the figures it names."""
@@ -106,11 +122,17 @@ class WindowResult:
     @classmethod
     def from_avro(cls, datum: dict[str, Any]) -> WindowResult:
         figures = {k: v for k, v in datum.items() if k not in _HEADER_FIELDS}
-        return cls(datum["window_kind"], Channel(datum["channel"]), datum["window_start"],
-                   datum["window_end"], datum["final"], datum["revision"], figures)
+        return cls(
+            datum["window_kind"],
+            Channel(datum["channel"]),
+            datum["window_start"],
+            datum["window_end"],
+            datum["final"],
+            datum["revision"],
+            figures,
+        )
 
 
 codec.register(CaseFact, "case_fact")
 codec.register(FeedbackFact, "feedback_fact")
 codec.register(WindowResult, "window_result")
-

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import typer
 
+from touchstream.generator import generate_command
 from touchstream.local import local_app
+from touchstream.producer import produce_command
 from touchstream.worker import worker_command
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(local_app, name="local")
 app.command("worker")(worker_command)
+app.command("generate")(generate_command)
+app.command("produce")(produce_command)

@@ -1,0 +1,88 @@
+"""`touchstream produce --file F`: JSON lines -> validated, Avro-encoded records on their topics.
+
+Each record is keyed by its case_id (or customer_id without a case) so that a case stays on one
+partition. A bad line is reported with its line number and sent to the dead-letter topic with
+the reason; the other lines go on.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from kafka import KafkaProducer
+from rich.console import Console
+
+from schemas import codec
+from schemas.deadletter import dead_letter_record
+from schemas.jsonl import parse_line
+from schemas.records import Touchpoint
+from schemas.validation import Rejection
+from touchstream.kafka_options import producer_options
+from touchstream.settings import Settings, load_settings
+from touchstream.topics import ensure_topics
+
+err = Console(stderr=True)
+
+
+@dataclass
+class ProduceSummary:
+    produced: Counter[str] = field(default_factory=Counter)
+    dead_lettered: Counter[str] = field(default_factory=Counter)
+
+
+def produce_lines(lines: Iterable[str], settings: Settings, source: str) -> ProduceSummary:
+    summary = ProduceSummary()
+    producer = KafkaProducer(**producer_options(settings))
+    try:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            now = datetime.now(UTC)
+            record = parse_line(line, now)
+            if isinstance(record, Rejection):
+                err.print(
+                    f"line {number}: {record.reason}: {record.detail}",
+                    markup=False,
+                    highlight=False,
+                )
+                dead = dead_letter_record(
+                    line.encode(), f"file:{source}", -1, number, record.reason, record.detail, now
+                )
+                producer.send(
+                    settings.topic_deadletter, key=source.encode(), value=codec.encode(dead)
+                )
+                summary.dead_lettered[record.reason] += 1
+                continue
+            if isinstance(record, Touchpoint):
+                topic, key = settings.topic_touchpoints, record.case_id or record.customer_id
+            else:
+                topic, key = settings.topic_feedback, record.case_id or record.customer_id
+            producer.send(topic, key=key.encode(), value=codec.encode(record))
+            summary.produced[topic] += 1
+        producer.flush()
+    finally:
+        producer.close()
+    return summary
+
+
+def produce_command(
+    file: str = typer.Option(..., "--file", "-f", help="JSON lines file, or - for stdin"),
+) -> None:
+    """Validate, encode and produce records from a JSON lines file."""
+    settings = load_settings()
+    ensure_topics(settings)
+    if file == "-":
+        summary = produce_lines(sys.stdin, settings, "stdin")
+    else:
+        with Path(file).open(encoding="utf-8", errors="replace") as lines:
+            summary = produce_lines(lines, settings, file)
+    for topic, n in sorted(summary.produced.items()):
+        err.print(f"produced {n} records to {topic}")
+    for reason, n in sorted(summary.dead_lettered.items()):
+        err.print(f"dead-lettered {n} records to {settings.topic_deadletter}: {reason}")
