@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -20,10 +22,10 @@ def ensure_topics(settings: Settings) -> None:
     try:
         missing = set(topic_names(settings)) - set(admin.list_topics())
         for name in sorted(missing):
-            try:
-                admin.create_topics([NewTopic(name, settings.topic_partitions,
-                                              settings.topic_replication)])
-            except TopicAlreadyExistsError:
-                pass  # another worker created it meanwhile
+            # Another worker may create it meanwhile.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(
+                    [NewTopic(name, settings.topic_partitions, settings.topic_replication)]
+                )
     finally:
         admin.close()
