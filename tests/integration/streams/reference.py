@@ -1,0 +1,75 @@
+"""A test-side reference: per-channel tumbling-hour figures computed straight from the input
+records, written independently of streams.metrics from the definitions in domain.md.
+
+Attribution follows the stream's documented rules: a touchpoint counts on its own channel at its
+own time; a survey answer on its channel at submitted_at; a case's first response time on the
+channel of its contact_opened, in the window of the first agent_response.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def hour_of(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class HourFigures:
+    touchpoints: int = 0
+    contacts_opened: int = 0
+    csat: list[int] = field(default_factory=list)
+    nps: list[int] = field(default_factory=list)
+    ces: list[int] = field(default_factory=list)
+    frt: list[float] = field(default_factory=list)
+
+    def figures(self) -> dict[str, Any]:
+        csat_ok = sum(1 for s in self.csat if s >= 4)
+        promoters = sum(1 for s in self.nps if s >= 9)
+        detractors = sum(1 for s in self.nps if s <= 6)
+        return {
+            "touchpoints": self.touchpoints,
+            "contacts_opened": self.contacts_opened,
+            "csat_responses": len(self.csat),
+            "csat_satisfied": csat_ok,
+            "csat_pct": csat_ok * 100 / len(self.csat) if self.csat else None,
+            "nps_responses": len(self.nps),
+            "nps": (promoters - detractors) * 100 / len(self.nps) if self.nps else None,
+            "ces_responses": len(self.ces),
+            "ces_avg": sum(self.ces) / len(self.ces) if self.ces else None,
+            "frt_count": len(self.frt),
+        }
+
+
+def lower_rank_quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[math.floor(q * (len(ordered) - 1))]
+
+
+def reference(
+    touchpoints: list[dict[str, Any]], feedback: list[dict[str, Any]]
+) -> dict[tuple[str, datetime], HourFigures]:
+    """(channel, hour) -> figures, from valid, de-duplicated records."""
+    hours: dict[tuple[str, datetime], HourFigures] = defaultdict(HourFigures)
+    opened: dict[str, tuple[str, datetime]] = {}
+    answered: set[str] = set()
+    for tp in sorted(touchpoints, key=lambda t: t["occurred_at"]):
+        at: datetime = tp["occurred_at"]
+        hours[(tp["channel"], hour_of(at))].touchpoints += 1
+        case = tp.get("case_id") or ""
+        if tp["event_type"] == "contact_opened":
+            hours[(tp["channel"], hour_of(at))].contacts_opened += 1
+            opened.setdefault(case, (tp["channel"], at))
+        elif tp["event_type"] == "agent_response" and case in opened and case not in answered:
+            answered.add(case)
+            channel, opened_at = opened[case]
+            hours[(channel, hour_of(at))].frt.append(max(0.0, (at - opened_at).total_seconds()))
+    for fb in feedback:
+        figures = hours[(fb["channel"], hour_of(fb["submitted_at"]))]
+        getattr(figures, fb["survey"]).append(fb["score"])
+    return hours

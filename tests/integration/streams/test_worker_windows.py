@@ -1,0 +1,142 @@
+"""Generated traffic through a real `touchstream worker` on the real broker: the hourly window
+results equal the figures a test-side reference computes from the same records."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kafka import KafkaConsumer
+
+from schemas import codec
+from schemas.jsonl import parse_line
+from schemas.records import Touchpoint
+from streams.facts import WindowResult
+from tests.conftest import free_port
+from tests.integration.streams.reference import lower_rank_quantile, reference
+from tests.integration.workers import Worker
+from touchstream.generator import generate
+from touchstream.producer import produce_lines
+from touchstream.settings import Settings
+
+pytestmark = pytest.mark.integration
+END = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+ALPHA = 0.01  # the quantile sketch's relative accuracy
+
+
+@pytest.fixture()
+def isolated(stack: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Own topics and app id, so that the test sees only its own records."""
+    run = uuid.uuid4().hex[:6]
+    env = {
+        f"TOUCHSTREAM_TOPIC_{name.upper()}": f"t{run}.{name}"
+        for name in (
+            "touchpoints",
+            "feedback",
+            "alerts",
+            "deadletter",
+            "windows",
+            "fact_touchpoints",
+            "fact_feedback",
+            "fact_cases",
+        )
+    }
+    env |= {
+        "TOUCHSTREAM_APP_ID": f"ts-{run}",
+        "TOUCHSTREAM_WORKER_WEB_PORT": str(free_port()),
+        "TOUCHSTREAM_WORKER_DATA_DIR": str(tmp_path / "worker"),
+        # Records are produced much faster than they happened, so partitions run apart in
+        # event time; a day of lateness keeps every record in its window for exact figures.
+        "TOUCHSTREAM_ALLOWED_LATENESS_S": "86400",
+        "TOUCHSTREAM_WINDOW_EMIT_INTERVAL_S": "1",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return stack.model_copy(update={k[12:].lower(): v for k, v in env.items()})
+
+
+def lines(seed: int, cases: int) -> list[str]:
+    return [r if isinstance(r, str) else json.dumps(r) for r in generate(seed, cases, END)]
+
+
+def valid_records(raw: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    touchpoints, feedback = [], []
+    now = END
+    for line in raw:
+        if isinstance(parse_line(line, now), Touchpoint):
+            record = json.loads(line)
+            record["occurred_at"] = datetime.fromisoformat(record["occurred_at"])
+            touchpoints.append(record)
+        elif not hasattr(parse_line(line, now), "reason"):
+            record = json.loads(line)
+            record["submitted_at"] = datetime.fromisoformat(record["submitted_at"])
+            feedback.append(record)
+    return touchpoints, feedback
+
+
+def latest_hourly(
+    settings: Settings, expected_touchpoints: int
+) -> dict[tuple[str, datetime], WindowResult]:
+    """The latest revision of every tumbling-hour result, once they hold every touchpoint and
+    the results still in flight (derived figures follow their touchpoints) have landed."""
+    consumer = KafkaConsumer(
+        settings.topic_windows,
+        bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="earliest",
+    )
+    latest: dict[tuple[str, datetime], WindowResult] = {}
+
+    def read(timeout_ms: int) -> None:
+        for records in consumer.poll(timeout_ms=timeout_ms).values():
+            for record in records:
+                result = codec.decode_as(record.value, WindowResult)
+                key = (result.channel.value, result.window_start)
+                if result.window_kind == "tumbling_1h" and (
+                    key not in latest or result.revision >= latest[key].revision
+                ):
+                    latest[key] = result
+
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            read(1000)
+            if sum(r.figures["touchpoints"] or 0 for r in latest.values()) >= expected_touchpoints:
+                time.sleep(3)
+                read(2000)
+                break
+    finally:
+        consumer.close()
+    return latest
+
+
+@pytest.fixture()
+def worker(isolated: Settings, tmp_path: Path) -> Iterator[Worker]:
+    process = Worker(["-m", "touchstream.cli", "worker"], tmp_path / "worker.log", {})
+    process.wait_ready()
+    yield process
+    process.stop()
+
+
+def test_hourly_windows_match_the_reference(isolated: Settings, worker: Worker) -> None:
+    raw = lines(seed=7, cases=150)
+    touchpoints, feedback = valid_records(raw)
+    # Producers retry: send a tenth of the records twice; each counts once.
+    produce_lines(raw + raw[::10], isolated, "test")
+    expected = reference(touchpoints, feedback)
+    results = latest_hourly(isolated, len(touchpoints))
+    assert len(expected) > 20
+    assert expected.keys() <= results.keys()
+    for key, figures in expected.items():
+        got = results[key].figures
+        want = figures.figures()
+        assert {k: got[k] for k in want} == pytest.approx(want), key
+        if figures.frt:
+            for q in (0.5, 0.9):
+                exact = lower_rank_quantile(figures.frt, q)
+                assert got[f"frt_p{int(q * 100)}_s"] == pytest.approx(exact, rel=ALPHA, abs=1e-9)
