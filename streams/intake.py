@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from schemas.validation import Rejection, validate_feedback, validate_touchpoint
-
 from schemas import codec
 from schemas.records import Feedback, Touchpoint
+from schemas.validation import Rejection, validate_feedback, validate_touchpoint
 
 
 def read_touchpoint(value: bytes | None) -> Touchpoint | Rejection:

@@ -15,3 +15,7 @@ app.add_typer(local_app, name="local")
 app.command("worker")(worker_command)
 app.command("generate")(generate_command)
 app.command("produce")(produce_command)
+
+
+if __name__ == "__main__":
+    app()
