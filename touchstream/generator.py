@@ -199,7 +199,7 @@ def _journey(rng: random.Random, index: int, opened: datetime) -> Journey:
     j.touch(resolved, channel, "agent", "case_resolved")
     if rng.random() < 0.08:
         j.touch(
-            resolved + timedelta(hours=rng.randint(2, 200)), channel, "customer", "case_reopened"
+            resolved + timedelta(hours=rng.randint(1, 10)), channel, "customer", "case_reopened"
         )
     penalty = (1 if switched else 0) + (1 if late else 0)
     answered = resolved + timedelta(minutes=rng.randint(5, 240))

@@ -52,7 +52,13 @@ def produce_lines(lines: Iterable[str], settings: Settings, source: str) -> Prod
                     highlight=False,
                 )
                 dead = dead_letter_record(
-                    line.encode(), f"file:{source}", -1, number, record.reason, record.detail, now
+                    line.rstrip("\r\n").encode(),
+                    f"file:{source}",
+                    -1,
+                    number,
+                    record.reason,
+                    record.detail,
+                    now,
                 )
                 producer.send(
                     settings.topic_deadletter, key=source.encode(), value=codec.encode(dead)

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+
+import avro.io
+import avro.schema
+import fastavro
+import pytest
+
+from schemas import codec
+from schemas.records import (
+    Actor,
+    Alert,
+    AlertKind,
+    Channel,
+    DeadLetter,
+    EventType,
+    Feedback,
+    JourneyStage,
+    Survey,
+    Touchpoint,
+)
+from streams.facts import CaseFact, FeedbackFact, WindowResult
+from streams.metrics import CaseState, Contribution, Kind, WindowStore, summarize
+
+AT = datetime(2026, 11, 24, 10, 30, 15, 123000, tzinfo=UTC)
+TOUCHPOINT = Touchpoint(
+    "e1",
+    AT,
+    "cu1",
+    "c1",
+    Channel.IVR,
+    Actor.CUSTOMER,
+    EventType.IVR_ESCAPE,
+    JourneyStage.SUPPORT,
+    "ivr-system",
+    None,
+    {"ivr_node": "billing"},
+)
+FEEDBACK = Feedback("f1", AT, "cu1", Channel.CHAT, Survey.NPS, 3, "c1", "שירות איטי", "he")
+
+
+def window_result() -> WindowResult:
+    store = WindowStore()
+    store.add(Contribution(Kind.CSAT, Channel.CHAT, AT, 4.0, multi_channel=True))
+    store.add(Contribution(Kind.FRT, Channel.CHAT, AT, 95.0, multi_channel=False))
+    return WindowResult.of(store.due_updates(AT)[0], final=False, revision=7)
+
+
+RECORDS = [
+    TOUCHPOINT,
+    FEEDBACK,
+    Feedback("f2", AT, "cu2", Channel.SMS, Survey.CSAT, 5),
+    Alert(
+        "a1",
+        AlertKind.DETRACTOR,
+        "medium",
+        Channel.CHAT,
+        AT,
+        "customer",
+        "cu1",
+        "NPS 3",
+        {"score": 3.0},
+        "c1",
+        "cu1",
+        "[email] slow",
+    ),
+    DeadLetter(b"\x00\xff raw", "cx.feedback", 2, 41, "out_of_range_score", "nps 11", AT),
+    CaseFact.of(summarize(CaseState("c9", customer_id="cu9"))),
+]
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda r: type(r).__name__)
+def test_round_trip(record: object) -> None:
+    data = codec.encode(record)
+    assert data[0] == 0 and int.from_bytes(data[1:5], "big") > 0  # Confluent framing
+    assert codec.decode_as(data, type(record)) == record
+
+
+def test_window_result_round_trip_keeps_every_schema_figure() -> None:
+    result = window_result()
+    back = codec.decode_as(codec.encode(result), WindowResult)
+    assert back.figures["csat_pct"] == 100.0
+    assert back.figures["frt_p50_s"] == pytest.approx(95.0, rel=0.01)
+    assert (back.window_kind, back.channel, back.window_start, back.window_end, back.revision) == (
+        result.window_kind,
+        Channel.CHAT,
+        result.window_start,
+        result.window_end,
+        7,
+    )
+
+
+def test_feedback_fact_round_trip() -> None:
+    fact = FeedbackFact(
+        "f1",
+        AT,
+        "cu1",
+        Channel.CHAT,
+        "nps",
+        3,
+        True,
+        "c1",
+        "[email]",
+        "en",
+        ["billing"],
+        None,
+        "detractor",
+        None,
+        ["chat", "email"],
+        True,
+        "support",
+    )
+    assert codec.decode_as(codec.encode(fact), FeedbackFact) == fact
+
+
+def test_avro_and_fastavro_write_the_same_bytes() -> None:
+    parsed = avro.schema.parse((codec.SCHEMA_DIR / "touchpoint.avsc").read_text())
+    datum = {**codec._to_avro(TOUCHPOINT), "occurred_at": AT}
+    out = io.BytesIO()
+    avro.io.DatumWriter(parsed).write(datum, avro.io.BinaryEncoder(out))
+    assert codec.encode(TOUCHPOINT)[5:] == out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "undecodable"),
+        (b"\x01\x00\x00\x00\x01abc", "undecodable"),
+        (b"\x00\x00\x00\x03\xe7abc", "schema_mismatch"),
+        (codec.encode(TOUCHPOINT)[:-3], "undecodable"),
+        (codec.encode(TOUCHPOINT) + b"x", "undecodable"),
+        (codec.encode(FEEDBACK), "schema_mismatch"),
+    ],
+)
+def test_bad_bytes_raise_decode_error_only(data: bytes, reason: str) -> None:
+    with pytest.raises(codec.DecodeError) as caught:
+        codec.decode_as(data, Touchpoint)
+    assert caught.value.reason == reason
+
+
+def test_every_record_and_field_has_a_namespace_doc_and_version() -> None:
+    for path in codec.SCHEMA_DIR.glob("*.avsc"):
+        schema = json.loads(path.read_text())
+        assert schema["namespace"] == "io.touchstream.cx" and schema["doc"], path
+        assert schema["touchstream.version"] >= 1, path
+        assert all(f.get("doc") for f in schema["fields"]), path
+
+
+def _evolved(schema: dict[str, object]) -> dict[str, object]:
+    """The next version: one more optional field, with a default."""
+    fields = [
+        *schema["fields"],
+        {
+            "name": "sentiment",
+            "type": ["null", "double"],  # type: ignore[misc]
+            "default": None,
+            "doc": "Sentiment, -1..1.",
+        },
+    ]
+    return {**schema, "fields": fields, "touchstream.version": 2}
+
+
+def test_schema_evolution_both_ways() -> None:
+    old = json.loads((codec.SCHEMA_DIR / "feedback.avsc").read_text())
+    new = _evolved(old)
+    old_parsed, new_parsed = fastavro.parse_schema(old), fastavro.parse_schema(new)
+    datum = codec._to_avro(FEEDBACK)
+    written_old = io.BytesIO()
+    fastavro.schemaless_writer(written_old, old_parsed, datum)
+    written_old.seek(0)
+    read_new = fastavro.schemaless_reader(written_old, old_parsed, new_parsed)
+    assert read_new["sentiment"] is None and read_new["score"] == 3
+    written_new = io.BytesIO()
+    fastavro.schemaless_writer(written_new, new_parsed, {**datum, "sentiment": -0.8})
+    written_new.seek(0)
+    read_old = fastavro.schemaless_reader(written_new, new_parsed, old_parsed)
+    assert "sentiment" not in read_old and read_old["comment"] == "שירות איטי"
