@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import typer
 
+from sinks.migrate import migrate_command
+from sinks.sink import sink_command
+from sinks.sql import sql_command
 from touchstream.generator import generate_command
 from touchstream.local import local_app
 from touchstream.producer import produce_command
@@ -15,6 +18,9 @@ app.add_typer(local_app, name="local")
 app.command("worker")(worker_command)
 app.command("generate")(generate_command)
 app.command("produce")(produce_command)
+app.command("migrate")(migrate_command)
+app.command("sink")(sink_command)
+app.command("sql")(sql_command)
 
 
 if __name__ == "__main__":

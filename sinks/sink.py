@@ -1,0 +1,221 @@
+"""``touchstream sink``: the worker's output topics -> ClickHouse, in batches, at least once.
+
+Offsets are committed only after ClickHouse acknowledged every insert of a batch, so a crash
+loses nothing: the uncommitted records are read again. A batch may therefore be written twice
+(crash between insert and commit), and with other boundaries the second time, because the
+restarted consumer polls anew. That is why replays are made harmless by the tables, not by
+``insert_deduplication_token``: a token only matches a block with the same boundaries, and on the
+local chdb server a repeated token still reaches the materialized views. Every table is a
+ReplacingMergeTree whose sorting key identifies the fact (sinks/migrations/0001_facts.sql), the
+BI views read it with FINAL, and the one materialized view keeps only uniqExact states, which a
+duplicate cannot change.
+
+While ClickHouse is down the sink retries the batch with capped exponential backoff and pauses
+its partitions, so it holds one batch at most instead of reading on. It keeps calling ``poll``
+while paused, so the group does not consider it dead.
+
+Test hook: with ``TOUCHSTREAM_SINK_CRASH_AFTER_INSERT=1`` the process SIGKILLs itself after its
+first acknowledged insert and before the commit (tests/integration/sinks). Never set it otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from types import FrameType
+
+from clickhouse_connect.driver.client import Client
+from kafka import ConsumerRebalanceListener, KafkaConsumer
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from schemas import codec
+from sinks.batch import Batch, Row, backoff_s
+from sinks.clickhouse import connect
+from sinks.rows import TABLES, dead_letter_row
+from touchstream.kafka_options import consumer_group_options
+from touchstream.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+CRASH_AFTER_INSERT = "TOUCHSTREAM_SINK_CRASH_AFTER_INSERT"
+_COLUMNS = {table.name: table.columns for table in TABLES.values()}
+
+
+def topics(settings: Settings) -> list[str]:
+    return [
+        settings.topic_fact_touchpoints,
+        settings.topic_fact_feedback,
+        settings.topic_fact_cases,
+        settings.topic_windows,
+        settings.topic_alerts,
+        settings.topic_deadletter,
+    ]
+
+
+def group_id(settings: Settings) -> str:
+    return f"{settings.app_id}-sink"
+
+
+def to_row(topic: str, partition: int, offset: int, value: bytes | None) -> tuple[str, Row]:
+    """The table and row of one record. A record the codec cannot read, or of a kind no table
+    holds, becomes a dead-letter row, so one bad record cannot stop its partition."""
+    try:
+        subject, datum = codec.decode(value or b"")
+    except codec.DecodeError as exc:
+        reason, detail = exc.reason, exc.detail
+    else:
+        table = TABLES.get(subject)
+        if table is not None:
+            return table.name, table.row(datum)
+        reason, detail = "schema_mismatch", f"the sink stores no {subject} records"
+    now = datetime.now(UTC)
+    return "dead_letters", dead_letter_row(topic, partition, offset, reason, detail,
+                                           value or b"", now)
+
+
+def insert(client: Client, rows: dict[str, list[Row]]) -> None:
+    """Tables are written one after another; a failure halfway retries them all, and the tables
+    written already collapse the second copy."""
+    for table, table_rows in rows.items():
+        client.insert(table, table_rows, column_names=list(_COLUMNS[table]))
+
+
+class _DropOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Rows not yet committed belong to whoever gets their partitions next, who reads them again
+    from the committed offsets; keeping them here would only write them twice."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+
+    def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        if len(self.batch):
+            log.info("partitions revoked: dropping %d uncommitted rows", len(self.batch))
+        self.batch.clear()
+
+    def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        log.info("assigned %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
+
+
+class Sink:
+    def __init__(self, settings: Settings, stop: threading.Event) -> None:
+        self.settings = settings
+        self.stop = stop
+        self.batch = Batch(settings.sink_batch_rows, settings.sink_batch_seconds)
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap.split(","),
+            group_id=group_id(settings),
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            **consumer_group_options(settings),
+        )
+        self.consumer.subscribe(topics(settings), listener=_DropOnRevoke(self.batch))
+        self._client: Client | None = None
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                self._fill()
+                if self.batch.due():
+                    self._flush()
+            if len(self.batch):
+                self._flush(attempts=1)
+        finally:
+            self.consumer.close(autocommit=False)
+            if self._client is not None:
+                self._client.close()
+
+    def _fill(self) -> None:
+        # Wake up when the oldest row is due, and at least once a second to notice a stop.
+        timeout_s = min(self.batch.seconds_left(), 1.0)
+        records: dict[TopicPartition, list[ConsumerRecord]] = self.consumer.poll(
+            timeout_ms=int(timeout_s * 1000), max_records=self.batch.room()
+        )
+        for tp, messages in records.items():
+            for message in messages:
+                table, row = to_row(tp.topic, tp.partition, message.offset, message.value)
+                self.batch.add(table, row, (tp.topic, tp.partition), message.offset)
+
+    def _flush(self, attempts: int | None = None) -> None:
+        """Insert the batch, retrying until ClickHouse takes it (or ``attempts`` ran out, or the
+        sink is stopping: the rows stay uncommitted and are read again), then commit."""
+        paused: set[TopicPartition] = set()
+        attempt = 0
+        while True:
+            try:
+                self._insert()
+                break
+            except Exception as exc:  # clickhouse-connect raises several types when down
+                attempt += 1
+                if (attempts is not None and attempt >= attempts) or self.stop.is_set():
+                    log.warning("giving up on %d uncommitted rows: %s", len(self.batch), exc)
+                    return
+                if not paused:
+                    paused = set(self.consumer.assignment())
+                    self.consumer.pause(*paused)
+                delay = backoff_s(attempt - 1, self.settings.sink_retry_max_s)
+                log.warning("insert of %d rows failed (%s); retry %d in %.2f s, partitions paused",
+                            len(self.batch), _brief(exc), attempt, delay)
+                self._wait_paused(delay)
+                if not len(self.batch):  # revoked while waiting: nothing of ours to write
+                    break
+        if os.environ.get(CRASH_AFTER_INSERT) == "1":
+            os.kill(os.getpid(), signal.SIGKILL)
+        self._commit()
+        if paused:
+            self.consumer.resume(*(paused & self.consumer.assignment()))
+
+    def _insert(self) -> None:
+        if self._client is None:
+            self._client = connect(self.settings, "writer")
+        started = time.monotonic()
+        insert(self._client, self.batch.rows)
+        log.info("inserted %d rows into %s in %.0f ms", len(self.batch),
+                 ", ".join(sorted(self.batch.rows)), (time.monotonic() - started) * 1000)
+
+    def _commit(self) -> None:
+        offsets = {
+            TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
+            for (topic, partition), offset in self.batch.next_offsets.items()
+        }
+        self.batch.clear()
+        if not offsets:
+            return
+        try:
+            self.consumer.commit(offsets=offsets)
+        except Exception as exc:
+            # A rebalance took the partitions: their new owner writes the rows again, harmlessly.
+            log.warning("commit failed (%s); the rows will be written again", _brief(exc))
+
+    def _wait_paused(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            self.consumer.poll(timeout_ms=int(min(left, 1.0) * 1000))
+
+
+def _brief(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+
+
+def sink_command() -> None:
+    """Write the worker's facts, windows, alerts and dead letters to ClickHouse."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    Sink(load_settings(), stop).run()
+
+
+if __name__ == "__main__":
+    sink_command()
