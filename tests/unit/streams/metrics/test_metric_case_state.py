@@ -191,9 +191,7 @@ def test_held_events_replay_in_event_time_order() -> None:
 
 
 def test_a_late_contact_dated_before_the_resolution_corrects_fcr() -> None:
-    case, out = run(
-        tp(E.CONTACT_OPENED, 0), tp(E.CASE_RESOLVED, 30), tp(E.CUSTOMER_MESSAGE, 20)
-    )
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.CASE_RESOLVED, 30), tp(E.CUSTOMER_MESSAGE, 20))
     assert of_kind(out, Kind.FCR_CORRECTION) == [
         Contribution(Kind.FCR_CORRECTION, Channel.CHAT, at(20), value=-1.0, ref_at=at(30))
     ]
@@ -201,9 +199,7 @@ def test_a_late_contact_dated_before_the_resolution_corrects_fcr() -> None:
 
 
 def test_a_contact_applied_before_but_dated_after_the_resolution_does_not_count() -> None:
-    case, out = run(
-        tp(E.CONTACT_OPENED, 0), tp(E.CUSTOMER_MESSAGE, 40), tp(E.CASE_RESOLVED, 30)
-    )
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.CUSTOMER_MESSAGE, 40), tp(E.CASE_RESOLVED, 30))
     assert [c.value for c in of_kind(out, Kind.RESOLVED)] == [1.0]
     assert case.customer_contacts == 1
 

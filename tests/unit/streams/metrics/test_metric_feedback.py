@@ -69,8 +69,14 @@ def test_detractor_alert_rule() -> None:
 
 @pytest.mark.parametrize(
     ("survey", "score"),
-    [(Survey.CSAT, 0), (Survey.CSAT, 6), (Survey.NPS, -1), (Survey.NPS, 11), (Survey.CES, 0),
-     (Survey.CES, 8)],
+    [
+        (Survey.CSAT, 0),
+        (Survey.CSAT, 6),
+        (Survey.NPS, -1),
+        (Survey.NPS, 11),
+        (Survey.CES, 0),
+        (Survey.CES, 8),
+    ],
 )
 def test_out_of_range_scores_are_rejected(survey: Survey, score: int) -> None:
     with pytest.raises(ValueError, match="outside"):

@@ -219,7 +219,10 @@ def test_window_closes_at_end_plus_allowed_lateness() -> None:
     store.add(tp_at(hm(10, 11)))
     [shot] = store.closed()
     assert (shot.spec, shot.channel, shot.start, shot.end) == (
-        TUMBLING_1M, Channel.CHAT, hm(10, 0), hm(10, 1)
+        TUMBLING_1M,
+        Channel.CHAT,
+        hm(10, 0),
+        hm(10, 1),
     )
     assert shot.accumulator.touchpoints == 1
     assert store.closed() == []  # handed over once
