@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from clickhouse_connect.driver.exceptions import DatabaseError
+from typer.testing import CliRunner
 
 from sinks.clickhouse import connect
 from sinks.migrate import migrate, migration_files
 from tests.integration.sinks.support import drop_database, own_database
 from tests.unit.sinks.records import T0
+from touchstream.cli import app
 from touchstream.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -81,3 +84,16 @@ def test_bi_user_reads_the_views_and_cannot_change_anything(settings: Settings) 
     assert admin.query("SELECT count() FROM feedback").result_rows == [(0,)]
     assert "open_cases" in {row[0] for row in admin.query("SHOW TABLES").result_rows}
     admin.close()
+
+
+def test_sql_command_prints_a_table_as_the_bi_user(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrate(settings)
+    monkeypatch.setenv("TOUCHSTREAM_CLICKHOUSE_DATABASE", settings.clickhouse_database)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["sql", "SELECT name FROM schema_migrations ORDER BY name"])
+    assert shown.exit_code == 0, shown.output
+    assert "0004_bi_views" in shown.output and shown.output.rstrip().endswith("4 rows")
+    refused = runner.invoke(app, ["sql", "DROP TABLE cases"])
+    assert refused.exit_code == 1 and re.search(REFUSED, refused.output)
