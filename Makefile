@@ -23,7 +23,8 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.worker_ready
+	$(BIN)/python -m bench.local_profile
 
 up: $(STAMP)
 	$(BIN)/touchstream local up

@@ -195,16 +195,16 @@ def _journey(rng: random.Random, index: int, opened: datetime) -> Journey:
         j.touch(max(responded, at) + timedelta(minutes=2), channel, "agent", "transfer")
     if rng.random() < 0.15:
         return j
-    resolved = max(responded, at) + timedelta(minutes=rng.randint(1, 600))
+    resolved = max(responded, at) + timedelta(minutes=rng.randint(1, 240))
     j.touch(resolved, channel, "agent", "case_resolved")
     if rng.random() < 0.08:
         j.touch(
             resolved + timedelta(hours=rng.randint(1, 10)), channel, "customer", "case_reopened"
         )
     penalty = (1 if switched else 0) + (1 if late else 0)
-    answered = resolved + timedelta(minutes=rng.randint(5, 240))
+    answered = resolved + timedelta(minutes=rng.randint(2, 60))
     for survey, low, high in (("csat", 1, 5), ("nps", 0, 10), ("ces", 1, 7)):
-        if rng.random() < 0.5:
+        if rng.random() < 0.7:
             score = round(rng.triangular(low, high, high - penalty * (high - low) / 2))
             j.survey(answered, channel, survey, score)
             answered += timedelta(seconds=30)

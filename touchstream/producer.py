@@ -36,7 +36,9 @@ class ProduceSummary:
     dead_lettered: Counter[str] = field(default_factory=Counter)
 
 
-def produce_lines(lines: Iterable[str], settings: Settings, source: str) -> ProduceSummary:
+def produce_lines(
+    lines: Iterable[str], settings: Settings, source: str, report: bool = True
+) -> ProduceSummary:
     summary = ProduceSummary()
     producer = KafkaProducer(**producer_options(settings))
     try:
@@ -46,11 +48,12 @@ def produce_lines(lines: Iterable[str], settings: Settings, source: str) -> Prod
             now = datetime.now(UTC)
             record = parse_line(line, now)
             if isinstance(record, Rejection):
-                err.print(
-                    f"line {number}: {record.reason}: {record.detail}",
-                    markup=False,
-                    highlight=False,
-                )
+                if report:
+                    err.print(
+                        f"line {number}: {record.reason}: {record.detail}",
+                        markup=False,
+                        highlight=False,
+                    )
                 dead = dead_letter_record(
                     line.rstrip("\r\n").encode(),
                     f"file:{source}",
@@ -63,7 +66,7 @@ def produce_lines(lines: Iterable[str], settings: Settings, source: str) -> Prod
                 producer.send(
                     settings.topic_deadletter, key=source.encode(), value=codec.encode(dead)
                 )
-                summary.dead_lettered[record.reason] += 1
+                summary.dead_lettered[str(record.reason)] += 1
                 continue
             if isinstance(record, Touchpoint):
                 topic, key = settings.topic_touchpoints, record.case_id or record.customer_id
