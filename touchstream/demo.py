@@ -1,70 +1,174 @@
-"""`make demo`: start the local broker and ClickHouse, show a round trip through each, stop them.
+"""`make demo`: the whole flow on this machine, then a per-channel table read from ClickHouse.
 
-Run: python -m touchstream.demo
+Starts the local broker and ClickHouse, migrates, runs a worker and the sink, sends six hours of
+generated multi-channel traffic through them, prints the per-channel figures as a dashboard
+would read them (as the read-only BI user, from the BI views), and stops everything it started.
+
+Run: python -m touchstream.demo [--cases N]
 """
 
 from __future__ import annotations
 
-import uuid
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
 
-import clickhouse_connect
-from kafka import KafkaConsumer, KafkaProducer
 from rich.console import Console
+from rich.table import Table
 
 from deploy.local import services
-from touchstream.kafka_options import producer_options
+from sinks.clickhouse import connect
+from sinks.migrate import migrate
+from touchstream.generator import generate
 from touchstream.local import show_statuses
+from touchstream.producer import produce_lines
 from touchstream.settings import Settings, load_settings
+from touchstream.topics import ensure_topics
 
 console = Console()
+SUMMARY = """
+SELECT channel,
+       sum(cases_opened) AS cases,
+       round(sum(frt_p90_s * first_responses) / nullIf(sum(first_responses), 0) / 60, 1)
+           AS frt_p90_min_weighted,
+       sum(sla_breaches) AS sla_breaches,
+       round(sum(fcr_cases) * 100 / nullIf(sum(resolved), 0), 1) AS fcr_pct
+FROM channel_response_times_hourly GROUP BY channel ORDER BY channel
+"""
+SATISFACTION = """
+SELECT channel,
+       round(sum(csat_satisfied) * 100 / nullIf(sum(csat_responses), 0), 1) AS csat_pct,
+       round((sum(nps_promoters) - sum(nps_detractors)) * 100 / nullIf(sum(nps_responses), 0), 1)
+           AS nps
+FROM channel_satisfaction_hourly GROUP BY channel ORDER BY channel
+"""
+CURL_QUERY = (
+    "SELECT channel, sum(csat_satisfied) * 100 / sum(csat_responses) AS csat_pct "
+    "FROM channel_satisfaction_hourly GROUP BY channel FORMAT PrettyCompact"
+)
 
 
-def kafka_round_trip(settings: Settings) -> None:
-    topic = f"demo-{uuid.uuid4().hex[:6]}"
-    producer = KafkaProducer(**producer_options(settings))
-    for i in range(3):
-        producer.send(topic, key=b"case-1", value=f"touchpoint {i}".encode())
-    producer.flush()
-    producer.close()
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=10_000,
+def start(command: str, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "touchstream.cli", command],
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
-    values = [m.value.decode() for _, m in zip(range(3), consumer, strict=False)]
-    consumer.close()
-    console.print(f"Kafka: produced 3 records to {topic}, consumed back: {values}")
 
 
-def clickhouse_round_trip(settings: Settings) -> None:
-    client = clickhouse_connect.get_client(
-        host=settings.clickhouse_host,
-        port=settings.clickhouse_port,
-        username=settings.clickhouse_writer_user,
-        password=settings.clickhouse_writer_password.get_secret_value(),
+def wait_for_worker(log: Path, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while "Worker ready" not in log.read_text(errors="replace"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the worker did not start; see {log}")
+        time.sleep(0.2)
+
+
+def wait_for_cases(settings: Settings, expected: int, timeout_s: float = 180) -> int:
+    bi = connect(settings, "bi")
+    deadline = time.monotonic() + timeout_s
+    seen = 0
+    while time.monotonic() < deadline:
+        seen = int(bi.query("SELECT count() FROM cases FINAL").result_rows[0][0])
+        if seen >= expected:
+            break
+        time.sleep(1)
+    return seen
+
+
+def print_table(settings: Settings) -> None:
+    bi = connect(settings, "bi")
+    times = {row[0]: row[1:] for row in bi.query(SUMMARY).result_rows}
+    satisfaction = {row[0]: row[1:] for row in bi.query(SATISFACTION).result_rows}
+    table = Table(
+        "channel",
+        "cases",
+        "CSAT %",
+        "NPS",
+        "FRT p90 (min)",
+        "SLA breaches",
+        "FCR %",
+        title="Touchstream: the last six hours per channel, read from ClickHouse",
     )
-    client.command("CREATE DATABASE IF NOT EXISTS demo")
-    client.command(
-        "CREATE TABLE IF NOT EXISTS demo.round_trip (n UInt32, note String) "
-        "ENGINE = MergeTree ORDER BY n"
+    for channel in sorted(times.keys() | satisfaction.keys()):
+        cases, frt_p90, breaches, fcr = times.get(channel, (0, None, 0, None))
+        csat, nps = satisfaction.get(channel, (None, None))
+        table.add_row(
+            channel,
+            str(cases),
+            *(("-" if v is None else str(v)) for v in (csat, nps, frt_p90, breaches, fcr)),
+        )
+    console.print(table)
+    console.print(
+        "FRT p90 is the hourly p90s weighted by first responses; the views hold the "
+        "exact hourly figures."
     )
-    client.command("TRUNCATE TABLE demo.round_trip")
-    client.insert("demo.round_trip", [(1, "inserted"), (2, "queried")])
-    rows = client.query("SELECT n, note FROM demo.round_trip ORDER BY n").result_rows
-    console.print(f"ClickHouse {client.server_version}: inserted 2 rows, queried back: {rows}")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=400)
+    cases = parser.parse_args().cases
     services.ensure_local_secrets(load_settings().state_dir)
     settings = load_settings()
     show_statuses(services.up(settings))
+    state = settings.state_dir
+    processes: list[subprocess.Popen[bytes]] = []
     try:
-        kafka_round_trip(settings)
-        clickhouse_round_trip(settings)
+        admin = connect(settings, "admin", database="default")
+        # Each demo starts from an empty database: the broker's memory is empty too.
+        admin.command(f"DROP DATABASE IF EXISTS `{settings.clickhouse_database}`")
+        migrate(settings)
+        ensure_topics(settings)
+        (state / "worker.log").unlink(missing_ok=True)
+        processes.append(start("worker", state / "worker.log"))
+        wait_for_worker(state / "worker.log")
+        processes.append(start("sink", state / "sink.log"))
+        console.print(f"worker and sink running (logs in {state}); sending traffic...")
+        records = list(generate(seed=1, cases=cases, span=timedelta(hours=6)))
+        lines = [r if isinstance(r, str) else json.dumps(r) for r in records]
+        summary = produce_lines(lines, settings, "demo", report=False)
+        console.print(
+            f"produced {dict(summary.produced)}; dead-lettered "
+            f"{sum(summary.dead_lettered.values())} bad records "
+            f"({dict(summary.dead_lettered)})"
+        )
+        opened = {
+            r["case_id"]
+            for r in records
+            if isinstance(r, dict) and r.get("event_type") == "contact_opened"
+        }
+        landed = wait_for_cases(settings, len(opened) - summary.dead_lettered.total())
+        console.print(f"{landed} cases in ClickHouse")
+        time.sleep(2 * settings.sink_batch_seconds)
+        print_table(settings)
+        password_var = "TOUCHSTREAM_CLICKHOUSE_BI_PASSWORD"
+        console.print(
+            "\nQuery it yourself as the read-only BI user (while `touchstream local up` "
+            "runs; the password is in "
+            f"{state / 'local.env'}):",
+            markup=False,
+        )
+        console.print(
+            f"  curl -u {settings.clickhouse_bi_user}:${password_var} "
+            f"'http://{settings.clickhouse_host}:{settings.clickhouse_port}/"
+            f'?database={settings.clickhouse_database}\' --data-binary "{CURL_QUERY}"',
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     finally:
+        for process in processes:
+            os.killpg(process.pid, 15)
+            process.wait(30)
         services.down(settings)
-        console.print("local services stopped")
+        console.print("stopped the worker, the sink and the local services")
 
 
 if __name__ == "__main__":

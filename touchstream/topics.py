@@ -12,9 +12,16 @@ from touchstream.settings import Settings
 
 
 def topic_names(settings: Settings) -> list[str]:
-    return [settings.topic_touchpoints, settings.topic_feedback, settings.topic_alerts,
-            settings.topic_deadletter, settings.topic_windows, settings.topic_fact_touchpoints,
-            settings.topic_fact_feedback, settings.topic_fact_cases]
+    return [
+        settings.topic_touchpoints,
+        settings.topic_feedback,
+        settings.topic_alerts,
+        settings.topic_deadletter,
+        settings.topic_windows,
+        settings.topic_fact_touchpoints,
+        settings.topic_fact_feedback,
+        settings.topic_fact_cases,
+    ]
 
 
 def ensure_topics(settings: Settings) -> None:
