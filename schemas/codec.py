@@ -123,9 +123,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@cache
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def _hints(record_type: type) -> dict[str, Any]:
-    return typing.get_type_hints(record_type)
+    if record_type not in _HINTS:
+        _HINTS[record_type] = typing.get_type_hints(record_type)
+    return _HINTS[record_type]
 
 
 def _from_avro(record_type: type[R], datum: dict[str, Any]) -> R:

@@ -16,17 +16,21 @@ from touchstream.settings import get_settings
 settings = get_settings()
 app = faust.App(settings.app_id, **faust_settings(settings))
 
-_RAW = {"key_serializer": "raw", "value_serializer": "raw"}
 _PARTITIONS = settings.topic_partitions
 
-touchpoints_topic = app.topic(settings.topic_touchpoints, partitions=_PARTITIONS, **_RAW)
-feedback_topic = app.topic(settings.topic_feedback, partitions=_PARTITIONS, **_RAW)
-deadletter_topic = app.topic(settings.topic_deadletter, partitions=_PARTITIONS, **_RAW)
-alerts_topic = app.topic(settings.topic_alerts, partitions=_PARTITIONS, **_RAW)
-windows_topic = app.topic(settings.topic_windows, partitions=_PARTITIONS, **_RAW)
-touchpoint_facts_topic = app.topic(settings.topic_fact_touchpoints, partitions=_PARTITIONS, **_RAW)
-feedback_facts_topic = app.topic(settings.topic_fact_feedback, partitions=_PARTITIONS, **_RAW)
-case_facts_topic = app.topic(settings.topic_fact_cases, partitions=_PARTITIONS, **_RAW)
+
+def _raw_topic(name: str) -> faust.TopicT:
+    return app.topic(name, partitions=_PARTITIONS, key_serializer="raw", value_serializer="raw")
+
+
+touchpoints_topic = _raw_topic(settings.topic_touchpoints)
+feedback_topic = _raw_topic(settings.topic_feedback)
+deadletter_topic = _raw_topic(settings.topic_deadletter)
+alerts_topic = _raw_topic(settings.topic_alerts)
+windows_topic = _raw_topic(settings.topic_windows)
+touchpoint_facts_topic = _raw_topic(settings.topic_fact_touchpoints)
+feedback_facts_topic = _raw_topic(settings.topic_fact_feedback)
+case_facts_topic = _raw_topic(settings.topic_fact_cases)
 contributions_topic = app.topic(
     f"{settings.app_id}-contributions",
     partitions=_PARTITIONS,

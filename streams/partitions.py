@@ -11,4 +11,4 @@ PARTITIONS = get_settings().topic_partitions
 
 
 def partition_of(key: str) -> int:
-    return (murmur2(key.encode()) & 0x7FFFFFFF) % PARTITIONS
+    return int(murmur2(key.encode()) & 0x7FFFFFFF) % PARTITIONS

