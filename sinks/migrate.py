@@ -29,7 +29,7 @@ _WRITABLE_USER_STORAGES = ("local_directory", "replicated", "memory")
 
 def migration_files() -> list[tuple[str, str]]:
     """(name, text) of every migration, in the order they apply."""
-    folder = resources.files("sinks") / "migrations"
+    folder = resources.files("sinks.migrations")
     files = [f for f in folder.iterdir() if f.name.endswith(".sql")]
     files.sort(key=lambda f: f.name)
     return [(f.name.removesuffix(".sql"), f.read_text()) for f in files]

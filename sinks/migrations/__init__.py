@@ -1,0 +1,1 @@
+"""Versioned ClickHouse DDL, applied in name order by ``sinks.migrate``."""
