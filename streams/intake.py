@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from schemas import codec
 from schemas.records import Feedback, Touchpoint
 from schemas.validation import Rejection, validate_feedback, validate_touchpoint
 
+R = TypeVar("R", Touchpoint, Feedback)
 
-def read_touchpoint(value: bytes | None) -> Touchpoint | Rejection:
+
+def _read(
+    value: bytes | None, record_type: type[R], validate: Callable[[R, datetime], Rejection | None]
+) -> R | Rejection:
     try:
-        record = codec.decode_as(value or b"", Touchpoint)
+        record = codec.decode_as(value or b"", record_type)
     except codec.DecodeError as exc:
         return Rejection(exc.reason, exc.detail)
-    return validate_touchpoint(record, datetime.now(UTC)) or record
+    return validate(record, datetime.now(UTC)) or record
+
+
+def read_touchpoint(value: bytes | None) -> Touchpoint | Rejection:
+    return _read(value, Touchpoint, validate_touchpoint)
 
 
 def read_feedback(value: bytes | None) -> Feedback | Rejection:
-    try:
-        record = codec.decode_as(value or b"", Feedback)
-    except codec.DecodeError as exc:
-        return Rejection(exc.reason, exc.detail)
-    return validate_feedback(record, datetime.now(UTC)) or record
+    return _read(value, Feedback, validate_feedback)
