@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import random
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import typer
+from rich.console import Console
+from rich.progress import Progress
 
 from schemas.records import Channel
 from streams.metrics.sla import FIRST_RESPONSE_STANDARDS
@@ -264,9 +267,45 @@ def generate_command(
     bad_share: float = typer.Option(0.02, help="share of records spoilt on purpose"),
     span_hours: float = typer.Option(12.0, help="cases open over this many hours before --end"),
     end: datetime | None = typer.Option(None, help="UTC end of the traffic; default: now"),
+    to_kafka: bool = typer.Option(False, help="produce to Kafka instead of printing JSON lines"),
+    rate: float = typer.Option(200.0, help="with --to-kafka: records per second"),
+    duration: float | None = typer.Option(None, help="with --to-kafka: stop after this many s"),
 ) -> None:
-    """Write generated journeys as JSON lines to stdout, for `touchstream produce --file -`."""
+    """Generated journeys as JSON lines on stdout (for `touchstream produce --file -`), or
+    straight to Kafka at a target rate with a progress bar."""
     span = timedelta(hours=span_hours)
     end = end.replace(tzinfo=UTC) if end is not None and end.tzinfo is None else end
-    for record in generate(seed, cases, end, bad_share, span):
-        sys.stdout.write((record if isinstance(record, str) else json.dumps(record)) + "\n")
+    lines = (
+        r if isinstance(r, str) else json.dumps(r)
+        for r in generate(seed, cases, end, bad_share, span)
+    )
+    if not to_kafka:
+        for line in lines:
+            sys.stdout.write(line + "\n")
+        return
+    from touchstream.producer import produce_lines
+    from touchstream.settings import load_settings
+    from touchstream.topics import ensure_topics
+
+    settings = load_settings()
+    ensure_topics(settings)
+    summary = produce_lines(_paced(list(lines), rate, duration), settings, "generate", report=False)
+    Console(stderr=True).print(
+        f"produced {dict(summary.produced)}, dead-lettered {dict(summary.dead_lettered)}"
+    )
+
+
+def _paced(lines: list[str], rate: float, duration: float | None) -> Iterator[str]:
+    """Yields the lines no faster than ``rate`` a second, for at most ``duration`` seconds."""
+    started = time.monotonic()
+    with Progress(console=Console(stderr=True)) as progress:
+        task = progress.add_task("sending", total=len(lines))
+        for sent, line in enumerate(lines):
+            elapsed = time.monotonic() - started
+            if duration is not None and elapsed >= duration:
+                return
+            ahead = sent / rate - elapsed
+            if ahead > 0:
+                time.sleep(ahead)
+            progress.advance(task)
+            yield line
