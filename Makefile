@@ -25,6 +25,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.worker_ready
 	$(BIN)/python -m bench.local_profile
+	$(BIN)/python -m bench.codec
 
 up: $(STAMP)
 	$(BIN)/touchstream local up
