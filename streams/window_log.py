@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from streams.channel_alerts import ChannelAlertState
 from streams.metrics import Contribution, WindowStore
 from streams.metrics.jsonable import JsonDict
 
@@ -24,6 +25,7 @@ Position = tuple[int, int]  # source offset, index of the contribution within th
 class ChannelWindows:
     store: WindowStore
     applied: dict[str, Position] = field(default_factory=dict)  # source -> position
+    alerts: ChannelAlertState = field(default_factory=ChannelAlertState)
 
     def add(self, contribution: Contribution, source: str, position: Position) -> bool:
         """Adds the contribution unless it was added before; says whether it was."""
@@ -37,6 +39,7 @@ class ChannelWindows:
         return {
             "store": self.store.to_dict(),
             "applied": {source: list(pos) for source, pos in self.applied.items()},
+            "alerts": self.alerts.to_dict(),
         }
 
     @classmethod
@@ -47,7 +50,7 @@ class ChannelWindows:
             data["store"], allowed_lateness=allowed_lateness, emit_every=emit_every
         )
         applied = {source: (pos[0], pos[1]) for source, pos in data["applied"].items()}
-        return cls(store, applied)
+        return cls(store, applied, ChannelAlertState.from_dict(data["alerts"]))
 
     @classmethod
     def new(cls, allowed_lateness: timedelta, emit_every: timedelta) -> ChannelWindows:

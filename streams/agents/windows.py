@@ -14,9 +14,10 @@ from faust import StreamT
 
 from schemas.records import Channel
 from streams.app import app, channel_windows, contributions_topic
-from streams.metrics import Contribution
+from streams.channel_alerts import observe
+from streams.metrics import TUMBLING_1H, Contribution
 from streams.partitions import partition_of
-from streams.publish import publish_window
+from streams.publish import publish_alert, publish_window
 from streams.window_log import ChannelWindows
 from touchstream.settings import get_settings
 
@@ -61,11 +62,15 @@ async def _tick(partition: int) -> None:
 
 
 async def _emit(windows: ChannelWindows, now: datetime) -> bool:
-    """Sends final results of closed windows and due running results; says if any was sent."""
-    final = windows.store.closed()
+    """Sends final results of closed windows and due running results, and the channel alerts
+    the closed windows raise; says if anything was sent. Tumbling hours go to the alert rules
+    before the hopping hour that ends with them, which compares against them."""
+    final = sorted(windows.store.closed(), key=lambda s: (s.end, s.spec != TUMBLING_1H))
     running = windows.store.due_updates(now)
     for snapshot in final:
         await publish_window(snapshot, final=True)
+        for alert in observe(windows.alerts, snapshot):
+            await publish_alert(alert)
     for snapshot in running:
         await publish_window(snapshot, final=False)
     return bool(final or running)

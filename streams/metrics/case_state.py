@@ -39,9 +39,7 @@ MAX_HELD = 100
 class CaseRules:
     """The deployment-tunable numbers of the case metrics."""
 
-    standards: Mapping[Channel, timedelta] = field(
-        default_factory=lambda: FIRST_RESPONSE_STANDARDS
-    )
+    standards: Mapping[Channel, timedelta] = field(default_factory=lambda: FIRST_RESPONSE_STANDARDS)
     fcr_reopen_window: timedelta = timedelta(days=7)
 
 

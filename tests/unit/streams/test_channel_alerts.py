@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from schemas.records import AlertKind, Channel
+from streams.channel_alerts import ChannelAlertState, observe
+from streams.metrics import (
+    HOPPING_1H_5M,
+    TUMBLING_1H,
+    WindowAccumulator,
+    WindowSnapshot,
+    WindowSpec,
+)
+
+T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
+
+
+def window(
+    spec: WindowSpec, start: datetime, satisfied: int = 0, responses: int = 0, frt: list[float] = ()
+) -> WindowSnapshot:  # type: ignore[assignment]
+    acc = WindowAccumulator(csat_satisfied=satisfied, csat_responses=responses)
+    for seconds in frt:
+        acc.frt_sketch.add(seconds)
+    return WindowSnapshot(spec, Channel.CHAT, start, acc)
+
+
+def day_of_good_hours(state: ChannelAlertState) -> None:
+    for hour in range(24):  # 90 % satisfied over the trailing day
+        observe(state, window(TUMBLING_1H, T0 + timedelta(hours=hour), 90, 100))
+
+
+def test_satisfaction_drop_needs_15_points_and_20_answers() -> None:
+    state = ChannelAlertState()
+    day_of_good_hours(state)
+    last_hour = T0 + timedelta(hours=23)
+    # 75 % is exactly 15 points below 90 %: an alert, once.
+    alerts = observe(state, window(HOPPING_1H_5M, last_hour, 15, 20))
+    assert [(a.kind, a.figures["csat_pct_hour"], a.figures["csat_pct_24h"]) for a in alerts] == [
+        (AlertKind.SATISFACTION_DROP, 75.0, 90.0)
+    ]
+    assert observe(state, window(HOPPING_1H_5M, last_hour + timedelta(minutes=5), 10, 20)) == []
+    # It clears at 80 %, and a new drop raises a new alert.
+    assert observe(state, window(HOPPING_1H_5M, last_hour + timedelta(minutes=10), 16, 20)) == []
+    again = observe(state, window(HOPPING_1H_5M, last_hour + timedelta(minutes=15), 5, 20))
+    assert [a.kind for a in again] == [AlertKind.SATISFACTION_DROP]
+
+
+def test_no_satisfaction_drop_below_20_answers_or_by_14_points() -> None:
+    state = ChannelAlertState()
+    day_of_good_hours(state)
+    last_hour = T0 + timedelta(hours=23)
+    assert observe(state, window(HOPPING_1H_5M, last_hour, 0, 19)) == []
+    assert observe(state, window(HOPPING_1H_5M, last_hour, 76, 100)) == []
+
+
+def test_trailing_day_forgets_older_hours() -> None:
+    state = ChannelAlertState()
+    observe(state, window(TUMBLING_1H, T0, 100, 100))
+    for hour in range(1, 30):
+        observe(state, window(TUMBLING_1H, T0 + timedelta(hours=hour), 50, 100))
+    assert len(state.hours) == 25
+    # The 100 % hour is more than a day old: trailing is 50 %, the hour at 40 % is no drop.
+    assert observe(state, window(HOPPING_1H_5M, T0 + timedelta(hours=29), 40, 100)) == []
+
+
+def test_response_time_degraded_against_the_chat_standard() -> None:
+    state = ChannelAlertState()
+    on_time = window(HOPPING_1H_5M, T0, frt=[60.0] * 9 + [900.0])  # p90 = 60 s <= 5 min
+    assert observe(state, on_time) == []
+    late = window(HOPPING_1H_5M, T0 + timedelta(minutes=5), frt=[400.0] * 10)
+    alerts = observe(state, late)
+    assert [a.kind for a in alerts] == [AlertKind.RESPONSE_TIME_DEGRADED]
+    assert alerts[0].figures["standard_s"] == 300.0
+    assert alerts[0].subject_id == "chat" and alerts[0].raised_at == late.end
+
+
+def test_state_round_trips() -> None:
+    state = ChannelAlertState()
+    day_of_good_hours(state)
+    observe(state, window(HOPPING_1H_5M, T0 + timedelta(hours=23), 0, 30))
+    assert ChannelAlertState.from_dict(state.to_dict()) == state
