@@ -59,8 +59,10 @@ def migrate(settings: Settings) -> list[str]:
             "(name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)) "
             "ENGINE = MergeTree ORDER BY name"
         )
-        done = {row[0] for row in admin.query(
-            f"SELECT name FROM {database}.schema_migrations").result_rows}
+        done = {
+            row[0]
+            for row in admin.query(f"SELECT name FROM {database}.schema_migrations").result_rows
+        }
         applied = []
         for name, text in migration_files():
             if name in done:
@@ -88,14 +90,27 @@ def provision_users(admin: Client, settings: Settings) -> None:
         parameters={"types": list(_WRITABLE_USER_STORAGES)},
     ).result_rows[0][0]
     if not writable:
-        log.info("this ClickHouse server does not support access management (users come from "
-                 "its configuration files); not creating the writer and BI users")
+        log.info(
+            "this ClickHouse server does not support access management (users come from "
+            "its configuration files); not creating the writer and BI users"
+        )
         return
     database = settings.clickhouse_database
-    for user, secret, grant in (
-        (settings.clickhouse_writer_user, settings.clickhouse_writer_password, "INSERT, SELECT"),
-        (settings.clickhouse_bi_user, settings.clickhouse_bi_password, "SELECT"),
+    for user, secret, grant, role in (
+        (
+            settings.clickhouse_writer_user,
+            settings.clickhouse_writer_password,
+            "INSERT, SELECT",
+            "WRITER",
+        ),
+        (settings.clickhouse_bi_user, settings.clickhouse_bi_password, "SELECT", "BI"),
     ):
+        if not secret.get_secret_value():
+            # A user with an empty password would be open to anyone who reaches the server.
+            raise SystemExit(
+                f"refusing to create ClickHouse user {user} with an empty password: "
+                f"set TOUCHSTREAM_CLICKHOUSE_{role}_PASSWORD"
+            )
         digest = hashlib.sha256(secret.get_secret_value().encode()).hexdigest()
         admin.command(f"CREATE USER IF NOT EXISTS {user} IDENTIFIED WITH sha256_hash BY '{digest}'")
         # The password may have changed since the user was created.
