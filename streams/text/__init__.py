@@ -1,4 +1,8 @@
-"""Feedback text: redaction of personal data, language detection and theme tagging."""
+"""Feedback text: redaction of personal data, language detection and theme tagging.
+
+Pure Python (py3langid's model is the only data), no I/O, and nothing here logs: a comment's text
+never leaves these functions other than redacted.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ class CommentAnalysis:
 
 
 def analyse_comment(comment: str, language: str | None) -> CommentAnalysis:
-    """Redacts first, and works on the redacted text only, so the raw text goes nowhere."""
+    """Redacts first and reads only the redacted text, so the raw comment goes nowhere else. The
+    given language is used when it is a valid tag; otherwise it is detected."""
     redacted = redact(comment)
     lang = normalize_language(language) or detect_language(redacted.text)
     return CommentAnalysis(redacted.text, lang, tag_themes(redacted.text, lang), redacted.counts)
@@ -30,6 +35,7 @@ __all__ = [
     "Redacted",
     "analyse_comment",
     "detect_language",
+    "normalize_language",
     "redact",
     "tag_themes",
 ]

@@ -1,59 +1,121 @@
-"""Personal data out of free text: emails, phone numbers and card-like numbers are replaced by
-placeholders before a comment is stored, logged or shown."""
+"""Personal data out of free text: emails, phone numbers and card-like numbers become placeholders
+before a comment is stored, logged or shown.
+
+Numbers are found by one pattern (digit groups joined by spaces, dashes, dots or parentheses, maybe
+after a "+") and then judged by their digit count and shape:
+
+- fewer than 7 digits, a date such as 12.03.2026 or 2026-03-12, or an amount (below): kept;
+- 7 to 12 digits: a phone number;
+- 13 to 19 digits: a card number when it passes the Luhn check. One that fails is a phone number
+  when it is short enough for one (E.164 allows 15 digits), a mistyped card otherwise. A number
+  written with "+" or a leading 0 is always a phone number: no card number starts with either;
+- more than 19 digits: several numbers run together; kept out all the same, as a phone number.
+
+So a 13-15 digit phone number that happens to pass Luhn (about one in ten) is called a card: both
+are redacted, only the label differs. Persian and Arabic-Indic digits are digits like 0-9.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# 13-19 digits, optionally grouped by spaces or dashes: card-like when they pass Luhn.
-_LONG_DIGITS = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
-# A phone number: optional +country code, then at least 7 digits in groups separated by
-# spaces, dots, dashes or parentheses. Shorter numbers ("3 days", "order 12345") stay.
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{1,4}\)?[\s.-]?){2,5}\d{2,4}(?![\w])")
-_DIGIT_TRANSLATION = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_D = "0-9\u0660-\u0669\u06f0-\u06f9"
+_SEP = r"(?:[ \u00a0]?[-.\u2010-\u2013][ \u00a0]?|[ \u00a0]{1,2})"
+_GROUP = rf"(?:\([{_D}]{{1,5}}\)|[{_D}]++)"
+# Letters may touch a number: Hebrew writes a preposition in front of it (ל054...), and a number
+# glued to a word ("tel0712345678", "ACC12345678") is as personal as a spaced one. Possessive
+# groups keep the scan from ever backtracking into the digits.
+_NUMBER = re.compile(rf"(?<![{_D}+])(?:\+[ \u00a0]?)?{_GROUP}(?:(?:{_SEP}|(?<=\))){_GROUP})*+")
+_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_DATE = re.compile(
+    rf"{_DAY}([./-]){_MONTH}\1(?:19|20)?[0-9]{{2}}"
+    rf"|{_MONTH}([./-]){_DAY}\2(?:19|20)[0-9]{{2}}"
+    rf"|(?:19|20|13|14)[0-9]{{2}}([./-]){_MONTH}\3{_DAY}"
+)
+# Starting only where a run of address characters starts keeps the scan linear.
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@"
+    r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"
+)
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_NON_DIGIT = re.compile(r"[^0-9]")
+# An amount is no phone number, however long ("۱۲۰۰۰۰۰ تومان", "KES 1 250 000"): a currency
+# right before or after a number of at most 12 digits that starts with neither 0 nor "+" keeps it.
+# "$" and "₱" only count in front, where they are written, so "0712345678 $50" loses the number.
+_UNIT = (
+    r"(?:€|£|₪|﷼|usd|eur|kes|ksh|tzs|tsh|ugx|php|ils|nis|dollars?|shillings?|shilingi|pesos?"
+    r"|tomans?|rials?|تومان|ریال|شيكل|שקל|שקלים|ש\"ח|ש״ח)"
+)
+_CURRENCY_AFTER = re.compile(rf"[ \u00a0]?{_UNIT}(?!\w)", re.IGNORECASE)
+_CURRENCY_BEFORE = re.compile(rf"(?:\$|₱|(?<!\w){_UNIT}\.?)[ \u00a0]?$", re.IGNORECASE)
+_MAX_AMOUNT_DIGITS = 12
+# What redact() leaves behind, for other steps that must not read the placeholders as words.
+PLACEHOLDER = re.compile(r"\[(?:email|phone|card)\]")
+_MIN_PHONE_DIGITS = 7
+_CARD_DIGITS = range(13, 20)
+_MAX_PHONE_DIGITS = 15
 
 
 @dataclass(frozen=True, slots=True)
 class Redacted:
+    """The text with placeholders, and how many of each kind were replaced (kinds with none are
+    left out)."""
+
     text: str
     counts: dict[str, int]
 
 
 def luhn_ok(digits: str) -> bool:
+    """The Luhn checksum of a string of ASCII digits, as every payment card number carries."""
     total = 0
     for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
+        d = ord(ch) - 48
         if i % 2:
             d = d * 2 - 9 if d > 4 else d * 2
         total += d
     return total % 10 == 0
 
 
-def redact(text: str) -> Redacted:
-    counts = {"email": 0, "phone": 0, "card": 0}
-    # Persian and Arabic-Indic digits are digits too: a phone number written in them is one.
-    text = text.translate(_DIGIT_TRANSLATION)
+def _is_amount(text: str, start: int, end: int) -> bool:
+    return bool(
+        _CURRENCY_AFTER.match(text, end) or _CURRENCY_BEFORE.search(text[max(0, start - 8) : start])
+    )
 
-    def email(match: re.Match[str]) -> str:
-        counts["email"] += 1
+
+def _kind(match: re.Match[str]) -> str | None:
+    number = match.group().translate(_DIGITS)
+    digits = _NON_DIGIT.sub("", number)
+    n = len(digits)
+    if n < _MIN_PHONE_DIGITS or _DATE.fullmatch(number):
+        return None
+    if number[0] == "+" or digits[0] == "0":
+        return "phone"
+    if n <= _MAX_AMOUNT_DIGITS and _is_amount(match.string, match.start(), match.end()):
+        return None
+    if n not in _CARD_DIGITS:
+        return "phone"
+    if luhn_ok(digits):
+        return "card"
+    return "phone" if n <= _MAX_PHONE_DIGITS else "card"
+
+
+def redact(text: str) -> Redacted:
+    counts: dict[str, int] = {}
+
+    def email(_: re.Match[str]) -> str:
+        counts["email"] = counts.get("email", 0) + 1
         return "[email]"
 
-    def card(match: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", match.group())
-        if not luhn_ok(digits):
-            return match.group()  # left for the phone pattern to judge
-        counts["card"] += 1
-        return "[card]"
-
-    def phone(match: re.Match[str]) -> str:
-        if sum(ch.isdigit() for ch in match.group()) < 7:
+    def number(match: re.Match[str]) -> str:
+        kind = _kind(match)
+        if kind is None:
             return match.group()
-        counts["phone"] += 1
-        return "[phone]"
+        counts[kind] = counts.get(kind, 0) + 1
+        return f"[{kind}]"
 
-    text = _EMAIL.sub(email, text)
-    text = _LONG_DIGITS.sub(card, text)
-    text = _PHONE.sub(phone, text)
-    return Redacted(text, {k: v for k, v in counts.items() if v})
+    if "@" in text:
+        text = _EMAIL.sub(email, text)
+    text = _NUMBER.sub(number, text)
+    return Redacted(text, counts)

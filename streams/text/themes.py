@@ -1,86 +1,86 @@
-"""Themes of a comment, for BI to group by: keyword stems per language and theme. A stem matches
-at the start of a word (Hebrew words may carry up to two one-letter prefixes, _HEBREW_PREFIX)."""
+"""Themes of a comment, for BI to group by: the entries of streams.text.lexicon, compiled once into
+one pattern per theme and language, matched on normalised text."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
-THEMES = ("waiting_time", "billing", "staff_attitude", "product_quality", "resolution", "usability")
-LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
-    "waiting_time": {
-        "en": ("wait", "queue", "hold", "slow", "forever", "hours", "took long", "delay"),
-        "sw": ("kusubiri", "nilisubiri", "subiri", "foleni", "muda mrefu", "polepole", "kuchelewa"),
-        "he": ("המתנה", "חיכיתי", "חיכינו", "תור", "לאט", "שעות", "עיכוב"),
-        "tl": ("naghintay", "paghihintay", "hintay", "pila", "matagal", "bagal"),
-        "fa": ("انتظار", "منتظر", "صف", "طول کشید", "معطل", "تاخیر", "ساعت"),
-    },
-    "billing": {
-        "en": ("bill", "charge", "refund", "invoice", "price", "fee", "payment", "overcharg"),
-        "sw": ("bili", "malipo", "pesa", "gharama", "kurejeshewa", "ada", "ankara"),
-        "he": ("חשבון", "חיוב", "תשלום", "החזר", "מחיר", "עמלה"),
-        "tl": ("bayad", "singil", "bill", "refund", "presyo", "sinisingil"),
-        "fa": ("صورتحساب", "پرداخت", "هزینه", "قبض", "بازپرداخت", "قیمت", "پول"),
-    },
-    "staff_attitude": {
-        "en": ("rude", "polite", "friendly", "helpful", "attitude", "unprofessional", "kind"),
-        "sw": ("mhudumu", "wafanyakazi", "mkarimu", "jeuri", "adabu", "dharau"),
-        "he": ("נציג", "אדיב", "גס", "חצוף", "יחס", "מנומס"),
-        "tl": ("ahente", "bastos", "mabait", "magalang", "suplado"),
-        "fa": ("کارمند", "پشتیبان", "مودب", "بی‌ادب", "بی ادب", "برخورد", "رفتار"),
-    },
-    "product_quality": {
-        "en": ("broken", "defective", "quality", "damaged", "faulty", "stopped working"),
-        "sw": ("ubora", "mbovu", "imeharibika", "kuharibika", "bidhaa"),
-        "he": ("איכות", "פגום", "שבור", "מקולקל", "מוצר"),
-        "tl": ("kalidad", "sira", "depektibo", "produkto"),
-        "fa": ("کیفیت", "خراب", "معیوب", "محصول"),
-    },
-    "resolution": {
-        "en": ("resolved", "fixed", "solved", "not solved", "still", "unresolved", "sorted"),
-        "sw": ("limetatuliwa", "imetatuliwa", "haijatatuliwa", "kutatua", "tatizo"),
-        "he": ("נפתר", "פתרו", "לא נפתר", "טופל", "בעיה"),
-        "tl": ("naayos", "nalutas", "hindi naayos", "problema", "solusyon"),
-        "fa": ("حل شد", "حل نشد", "برطرف", "مشکل"),
-    },
-    "usability": {
-        "en": ("website", "app", "login", "log in", "page", "crash", "confusing", "button"),
-        "sw": ("tovuti", "programu", "app", "kuingia", "ukurasa"),
-        "he": ("אתר", "אפליקציה", "התחברות", "דף", "קורס"),
-        "tl": ("website", "app", "mag-login", "login", "pahina"),
-        "fa": ("سایت", "وب‌سایت", "اپلیکیشن", "برنامه", "ورود", "صفحه"),
-    },
-}
+from streams.text.lexicon import LANGUAGES, LEXICON, THEMES
+
+__all__ = ["THEMES", "normalize", "tag_themes"]
+
 _HEBREW_PREFIX = "[והבלמשכ]{0,2}"
+_SPACED = re.compile(r"[\u200c\u200d\-\u2010-\u2015\u05be_]")
+# Arabic and Persian keyboards write the same letters differently; Hebrew final letters are the
+# same letters at a word's end ("חשבון", "חשבונית").
+_LETTERS = str.maketrans("يىكةךםןףץ", "ییکهכמנפצ", "ـ")
 
 
 def normalize(text: str) -> str:
-    """NFKC, case-folded, Arabic-script variants unified and zero-width joiners as spaces."""
+    """What lexicon entries and comments are compared as: NFKC, case-folded, without combining
+    marks (accents, niqqud, hamza, harakat), with Arabic-keyboard letters and Hebrew final letters
+    mapped to one form, and hyphens, underscores and zero-width (non-)joiners as spaces."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.replace("\u200c", " ").replace("ي", "ی").replace("ك", "ک")
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        text = unicodedata.normalize("NFC", text).translate(_LETTERS)
+    return _SPACED.sub(" ", text)
 
 
-def _pattern(stem: str, language: str) -> re.Pattern[str]:
+def _fragment(entry: str, language: str) -> str:
+    words = []
+    for word in normalize(entry).split():
+        head = r"\w*" if word.startswith("*") else ""
+        tail = r"\w*" if word.endswith("*") else ""
+        words.append(head + re.escape(word.strip("*")) + tail)
+    # Persian writes the parts of a compound apart, with a ZWNJ (a space here) or joined.
+    joiner = r"\s*" if language == "fa" else r"\s+"
     prefix = _HEBREW_PREFIX if language == "he" else ""
-    return re.compile(rf"(?<!\w){prefix}{re.escape(normalize(stem))}")
+    return rf"(?<!\w){prefix}{joiner.join(words)}(?!\w)"
 
 
-_PATTERNS = {
-    (theme, language): [_pattern(stem, language) for stem in stems]
-    for theme, by_language in LEXICON.items()
-    for language, stems in by_language.items()
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    found: re.Pattern[str]
+    exceptions: re.Pattern[str] | None
+
+    def search(self, text: str) -> bool:
+        if self.exceptions is not None:
+            text = self.exceptions.sub(" ", text)
+        return self.found.search(text) is not None
+
+
+def _matcher(entries: tuple[str, ...], language: str) -> _Matcher:
+    found = [_fragment(e, language) for e in entries if not e.startswith("!")]
+    exceptions = [_fragment(e[1:], language) for e in entries if e.startswith("!")]
+    return _Matcher(
+        re.compile("|".join(found)), re.compile("|".join(exceptions)) if exceptions else None
+    )
+
+
+_MATCHERS = {
+    (theme, language): _matcher(LEXICON[theme][language], language)
+    for theme in THEMES
+    for language in LANGUAGES
 }
 
 
 def tag_themes(text: str, language: str | None) -> tuple[str, ...]:
-    """Themes found with the comment's language's lexicon, or every lexicon when unknown."""
+    """The themes of text, sorted. A comment in a language with a lexicon is read with that one
+    and English (loanwords and code-switching); in any other language, or an unknown one, with
+    every lexicon."""
+    if language in LANGUAGES:
+        languages: tuple[str, ...] = ("en",) if language == "en" else (language, "en")
+    else:
+        languages = LANGUAGES
     normalized = normalize(text)
-    languages = [language] if language in LEXICON["billing"] else list(LEXICON["billing"])
-    found = {
-        theme
-        for theme in THEMES
-        for lang in languages
-        if any(p.search(normalized) for p in _PATTERNS[(theme, lang)])
-    }
-    return tuple(sorted(found))
+    return tuple(
+        sorted(
+            theme
+            for theme in THEMES
+            if any(_MATCHERS[(theme, lang)].search(normalized) for lang in languages)
+        )
+    )
