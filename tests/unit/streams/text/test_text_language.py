@@ -107,6 +107,13 @@ def test_short_comments(text: str, language: str) -> None:
         ("Het is niet zo goed want de app was traag", "nl"),
         ("Pelayanan sangat lambat dan petugasnya kasar", "id"),
         ("Очень долго ждал ответа оператора", "ru"),
+        ("Il servizio clienti non risponde mai", "it"),
+        ("O atendimento foi péssimo, demorou muito", "pt"),
+        ("Müşteri hizmetleri çok yavaş ve kaba", "tr"),
+        # Scripts without spaces between words: one "word" is a whole comment.
+        ("サポートの対応がとても遅かった", "ja"),
+        ("客服态度很差等了一个小时", "zh"),
+        ("บริการแย่มากรอนานเกินไป", "th"),
         # Mostly one script wins over a few words of another.
         ("האפליקציה של Touchstream לא עובדת", "he"),
         # Personal data placeholders are no English words.
