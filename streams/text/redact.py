@@ -102,6 +102,8 @@ def _kind(match: re.Match[str]) -> str | None:
 
 
 def redact(text: str) -> Redacted:
+    """text with emails, phone numbers and card-like numbers replaced by [email], [phone] and
+    [card]; the rest of it, spacing included, as it was."""
     counts: dict[str, int] = {}
 
     def email(_: re.Match[str]) -> str:
