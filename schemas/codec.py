@@ -24,19 +24,25 @@ import fastavro
 from schemas.records import Alert, DeadLetter, Feedback, Touchpoint
 
 SCHEMA_DIR = Path(__file__).parent
-# Subject -> schema id. Ids are never reused: a new schema version gets a new id.
+# Subject -> schema id of its current version. Ids are never reused: a new schema version gets
+# a new id, and the old id moves to RETIRED_IDS.
 SCHEMA_IDS: dict[str, int] = {
     "touchpoint": 1,
     "feedback": 2,
-    "alert": 3,
+    "alert": 8,
     "deadletter": 4,
     "window_result": 5,
     "case_fact": 6,
     "feedback_fact": 7,
 }
+# Old id -> (subject, its schema file under schemas/history/). Records still on the topics under
+# an old id are read with that version's schema as the writer's and resolved into the current
+# one by Avro's schema resolution (new fields take their defaults).
+RETIRED_IDS: dict[int, tuple[str, str]] = {3: ("alert", "alert.v1")}
 _MAGIC = 0
 _HEADER = struct.Struct(">bI")
 _SUBJECT_OF_ID = {schema_id: subject for subject, schema_id in SCHEMA_IDS.items()}
+_SUBJECT_OF_ID |= {schema_id: subject for schema_id, (subject, _) in RETIRED_IDS.items()}
 _SUBJECT_OF_TYPE: dict[type, str] = {
     Touchpoint: "touchpoint",
     Feedback: "feedback",
@@ -67,6 +73,15 @@ def schema(subject: str) -> Any:
     return fastavro.parse_schema(json.loads((SCHEMA_DIR / f"{subject}.avsc").read_text()))
 
 
+@cache
+def _writer_schema(schema_id: int) -> Any:
+    retired = RETIRED_IDS.get(schema_id)
+    if retired is None:
+        return schema(_SUBJECT_OF_ID[schema_id])
+    path = SCHEMA_DIR / "history" / f"{retired[1]}.avsc"
+    return fastavro.parse_schema(json.loads(path.read_text()), named_schemas={})
+
+
 def encode(record: Any) -> bytes:
     subject = _SUBJECT_OF_TYPE[type(record)]
     to_avro = getattr(record, "to_avro", None)
@@ -89,7 +104,9 @@ def decode(data: bytes) -> tuple[str, dict[str, Any]]:
         raise DecodeError("schema_mismatch", f"unknown schema id {schema_id}")
     body = io.BytesIO(data[_HEADER.size :])
     try:
-        datum = fastavro.schemaless_reader(body, schema(subject), None)
+        writer = _writer_schema(schema_id)
+        reader = schema(subject)
+        datum = fastavro.schemaless_reader(body, writer, None if writer is reader else reader)
     except Exception as exc:  # fastavro raises many types on corrupt input
         raise DecodeError("undecodable", f"bad Avro body for {subject}: {exc!r}") from exc
     if body.tell() != len(data) - _HEADER.size:

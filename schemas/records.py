@@ -101,6 +101,11 @@ class AlertKind(StrEnum):
     RESPONSE_TIME_DEGRADED = "response_time_degraded"
 
 
+class AlertStatus(StrEnum):
+    RAISED = "raised"
+    RESOLVED = "resolved"
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
     """Topic ``cx.alerts``."""
@@ -117,6 +122,8 @@ class Alert:
     case_id: str | None = None
     customer_id: str | None = None
     comment: str | None = None
+    status: AlertStatus = AlertStatus.RAISED
+    resolves: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

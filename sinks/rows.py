@@ -52,7 +52,7 @@ CASE_COLUMNS = (
 WINDOW_COLUMNS = tuple(f["name"] for f in codec.schema("window_result")["fields"])
 ALERT_COLUMNS = (
     "alert_id", "kind", "severity", "channel", "raised_at", "subject_kind", "subject_id",
-    "summary", "figures", "case_id", "customer_id", "comment_redacted",
+    "summary", "figures", "case_id", "customer_id", "comment_redacted", "status", "resolves",
 )
 DEAD_LETTER_COLUMNS = ("topic", "partition", "offset", "reason", "detail", "payload", "dead_at")
 

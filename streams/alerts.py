@@ -1,16 +1,21 @@
-"""Alert records, built by pure functions the agents call. One condition raises one alert: a
-case breaches once (its state records it), a feedback id is processed once, and the channel
-alerts keep a cooldown per channel and kind."""
+"""Case and customer alert records, built by pure functions the agents call. One condition raises
+one alert: a case breaches once (its state records it) and a feedback id is processed once.
+
+Severity follows common contact-centre triage (the spec is silent): a breach on a channel where
+the customer is waiting live (chat, phone, IVR, in person) is ``high``, on an asynchronous one
+``medium``; a detractor is ``high`` at the bottom of the scale (NPS 0-3, CSAT 1), else ``medium``.
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from schemas.records import Alert, AlertKind
+from schemas.records import Alert, AlertKind, Channel, Survey
 from streams.metrics import CaseState, EnrichedFeedback
 
 _NAMESPACE = uuid.UUID("6f1c1d2e-8f0b-4d6a-9a51-2b1f0c7e9d10")
+LIVE_CHANNELS = frozenset({Channel.CHAT, Channel.PHONE, Channel.IVR, Channel.IN_PERSON})
 
 
 def _alert_id(kind: AlertKind, subject: str) -> str:
@@ -19,21 +24,28 @@ def _alert_id(kind: AlertKind, subject: str) -> str:
 
 
 def sla_breach_alert(state: CaseState, now: datetime) -> Alert:
+    """``now`` is the event time at which the breach was found; ``detected_after_s`` says how
+    long after the deadline that was."""
     assert state.first_channel is not None and state.sla_deadline is not None
-    waited = (now - state.opened_at).total_seconds() if state.opened_at else 0.0
+    assert state.opened_at is not None
+    channel, deadline = state.first_channel, state.sla_deadline
     return Alert(
         alert_id=_alert_id(AlertKind.SLA_BREACH, state.case_id),
         kind=AlertKind.SLA_BREACH,
-        severity="high",
-        channel=state.first_channel,
-        raised_at=state.sla_deadline,
+        severity="high" if channel in LIVE_CHANNELS else "medium",
+        channel=channel,
+        raised_at=deadline,
         subject_kind="case",
         subject_id=state.case_id,
         summary=(
-            f"Case {state.case_id} on {state.first_channel.value} has had no agent "
-            f"response by its deadline {state.sla_deadline.isoformat()}"
+            f"Case {state.case_id} on {channel.value} has had no agent response by its "
+            f"deadline {deadline:%Y-%m-%d %H:%M:%S} UTC "
+            f"({_duration((deadline - state.opened_at).total_seconds())} after opening)"
         ),
-        figures={"waited_s": waited},
+        figures={
+            "standard_s": (deadline - state.opened_at).total_seconds(),
+            "detected_after_s": (now - deadline).total_seconds(),
+        },
         case_id=state.case_id,
         customer_id=state.customer_id,
     )
@@ -41,10 +53,11 @@ def sla_breach_alert(state: CaseState, now: datetime) -> Alert:
 
 def detractor_alert(fb: EnrichedFeedback) -> Alert:
     """Service recovery: names case, customer and channel, with the (already redacted) comment."""
+    worst = fb.score <= 3 if fb.survey is Survey.NPS else fb.score == 1
     return Alert(
         alert_id=_alert_id(AlertKind.DETRACTOR, fb.feedback_id),
         kind=AlertKind.DETRACTOR,
-        severity="medium",
+        severity="high" if worst else "medium",
         channel=fb.channel,
         raised_at=fb.submitted_at,
         subject_kind="customer",
@@ -58,3 +71,11 @@ def detractor_alert(fb: EnrichedFeedback) -> Alert:
         customer_id=fb.customer_id,
         comment=fb.comment,
     )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

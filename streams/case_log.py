@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.records import Touchpoint
-from streams.metrics import CaseState, Contribution, apply
+from streams.metrics import CaseRules, CaseState, Contribution, apply
 from streams.metrics.jsonable import JsonDict
 
 
@@ -32,9 +32,11 @@ class CaseEntry:
         return cls(CaseState.from_dict(data["state"]), frozenset(data["event_ids"]))
 
 
-def apply_event(entry: CaseEntry, tp: Touchpoint) -> tuple[CaseEntry, list[Contribution]] | None:
+def apply_event(
+    entry: CaseEntry, tp: Touchpoint, rules: CaseRules
+) -> tuple[CaseEntry, list[Contribution]] | None:
     """The entry after ``tp`` and what ``tp`` contributes; None when ``tp`` was applied before."""
     if tp.event_id in entry.event_ids:
         return None
-    state, contributions = apply(entry.state, tp)
+    state, contributions = apply(entry.state, tp, rules)
     return CaseEntry(state, entry.event_ids | {tp.event_id}), contributions

@@ -48,6 +48,26 @@ class Settings(BaseSettings):
         86_400, gt=0, description="how long an event/feedback id is remembered"
     )
 
+    # --- SLA and alerts --------------------------------------------------------------------------
+    sla_first_response_s: dict[str, float] = Field(
+        default_factory=dict,
+        description="first-response standards in seconds by channel, overriding the defaults "
+        'of domain.md; JSON, e.g. {"chat": 120, "email": 14400}',
+    )
+    watermark_idle_s: float = Field(
+        60.0,
+        gt=0,
+        description="after this many seconds without events on a partition, its event-time "
+        "clock follows the wall clock, so SLA deadlines pass even when traffic stops",
+    )
+    alert_webhook_url: SecretStr | None = Field(
+        None, description="POST every alert as JSON here (secret: such URLs often hold a token)"
+    )
+    alert_webhook_timeout_s: float = Field(5.0, gt=0, description="timeout of one webhook POST")
+    alert_webhook_max_backoff_s: float = Field(
+        60.0, gt=0, description="cap of the backoff between webhook retries"
+    )
+
     # --- ClickHouse ----------------------------------------------------------------------------
     clickhouse_host: str = "127.0.0.1"
     clickhouse_port: int = 8123

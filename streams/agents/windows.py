@@ -18,6 +18,7 @@ from streams.channel_alerts import observe
 from streams.metrics import TUMBLING_1H, Contribution
 from streams.partitions import partition_of
 from streams.publish import publish_alert, publish_window
+from streams.rules import CASE_RULES
 from streams.window_log import ChannelWindows
 from touchstream.settings import get_settings
 
@@ -69,7 +70,7 @@ async def _emit(windows: ChannelWindows, now: datetime) -> bool:
     running = windows.store.due_updates(now)
     for snapshot in final:
         await publish_window(snapshot, final=True)
-        for alert in observe(windows.alerts, snapshot):
+        for alert in observe(windows.alerts, snapshot, CASE_RULES.standards):
             await publish_alert(alert)
     for snapshot in running:
         await publish_window(snapshot, final=False)

@@ -30,3 +30,16 @@ def deadline(
 ) -> datetime:
     """The latest time a first agent response still meets the standard of ``channel``."""
     return opened_at + standards[channel]
+
+
+def standards_with(overrides: Mapping[str, float]) -> Mapping[Channel, timedelta]:
+    """The default standards with some replaced, in seconds by channel name (from settings).
+    An unknown channel name is a configuration error, raised at startup."""
+    unknown = set(overrides) - {c.value for c in Channel}
+    if unknown:
+        raise ValueError(f"unknown channel(s) in SLA standards: {', '.join(sorted(unknown))}")
+    if any(seconds <= 0 for seconds in overrides.values()):
+        raise ValueError("SLA standards must be positive numbers of seconds")
+    merged = dict(FIRST_RESPONSE_STANDARDS)
+    merged |= {Channel(name): timedelta(seconds=s) for name, s in overrides.items()}
+    return MappingProxyType(merged)

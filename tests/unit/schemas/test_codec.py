@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import avro.io
@@ -14,6 +15,7 @@ from schemas.records import (
     Actor,
     Alert,
     AlertKind,
+    AlertStatus,
     Channel,
     DeadLetter,
     EventType,
@@ -49,24 +51,26 @@ def window_result() -> WindowResult:
     return WindowResult.of(store.due_updates(AT)[0], final=False, revision=7)
 
 
+ALERT = Alert(
+    "a1",
+    AlertKind.DETRACTOR,
+    "medium",
+    Channel.CHAT,
+    AT,
+    "customer",
+    "cu1",
+    "NPS 3",
+    {"score": 3.0},
+    "c1",
+    "cu1",
+    "[email] slow",
+)
 RECORDS = [
     TOUCHPOINT,
     FEEDBACK,
     Feedback("f2", AT, "cu2", Channel.SMS, Survey.CSAT, 5),
-    Alert(
-        "a1",
-        AlertKind.DETRACTOR,
-        "medium",
-        Channel.CHAT,
-        AT,
-        "customer",
-        "cu1",
-        "NPS 3",
-        {"score": 3.0},
-        "c1",
-        "cu1",
-        "[email] slow",
-    ),
+    ALERT,
+    replace(ALERT, alert_id="a2", status=AlertStatus.RESOLVED, resolves="a1"),
     DeadLetter(b"\x00\xff raw", "cx.feedback", 2, 41, "out_of_range_score", "nps 11", AT),
     CaseFact.of(summarize(CaseState("c9", customer_id="cu9"))),
 ]
@@ -178,3 +182,15 @@ def test_schema_evolution_both_ways() -> None:
     written_new.seek(0)
     read_old = fastavro.schemaless_reader(written_new, new_parsed, old_parsed)
     assert "sentiment" not in read_old and read_old["comment"] == "שירות איטי"
+
+
+def test_records_under_a_retired_schema_id_decode_into_the_current_record() -> None:
+    """Alerts written before the alert schema gained status/resolves (id 3) still decode."""
+    v1 = json.loads((codec.SCHEMA_DIR / "history" / "alert.v1.avsc").read_text())
+    datum = {k: v for k, v in codec._to_avro(ALERT).items() if k not in ("status", "resolves")}
+    out = io.BytesIO(b"\x00\x00\x00\x00\x03")
+    out.seek(5)
+    fastavro.schemaless_writer(out, fastavro.parse_schema(v1, named_schemas={}), datum)
+    decoded = codec.decode_as(out.getvalue(), Alert)
+    assert decoded == ALERT
+    assert codec.encode(decoded)[:5] == b"\x00\x00\x00\x00\x08"  # written back as the current one

@@ -99,6 +99,8 @@ def alert(**values: Any) -> dict[str, Any]:
         "case_id": "c1",
         "customer_id": "u1",
         "comment": "slow",
+        "status": "raised",
+        "resolves": None,
     } | values
 
 

@@ -47,6 +47,8 @@ def test_window_row_has_every_schema_field_with_defaults() -> None:
 def test_alert_row() -> None:
     row = row_of("alert", r.alert())
     assert row["comment_redacted"] == "slow" and row["figures"] == {"score": 1.0}
+    resolved = row_of("alert", r.alert(status="resolved", resolves="a0"))
+    assert (resolved["status"], resolved["resolves"]) == ("resolved", "a0")
 
 
 def test_dead_letter_payload_is_base64() -> None:
