@@ -7,10 +7,10 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -47,6 +47,20 @@ class Settings(BaseSettings):
     dedup_ttl_s: int = Field(
         86_400, gt=0, description="how long an event/feedback id is remembered"
     )
+
+    # --- Feedback text ---------------------------------------------------------------------------
+    text_languages: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("en", "sw", "he", "tl", "fa"),
+        description="languages a comment without one may be detected as, comma-separated; "
+        'anything else is "und"',
+    )
+
+    @field_validator("text_languages", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
 
     # --- SLA and alerts --------------------------------------------------------------------------
     sla_first_response_s: dict[str, float] = Field(

@@ -1,4 +1,7 @@
-"""Language of a short comment, as a BCP-47 primary subtag.
+"""Language of a short comment, as a BCP-47 primary subtag, or "und" (undetermined) when the
+comment is too short, mixes two languages about evenly, or is in a language outside the ones the
+caller asks for: a wrong guess would put a comment under the wrong language in BI and read it with
+the wrong lexicon, while "und" comments are read with every lexicon.
 
 Hebrew and Arabic script decide by themselves: Hebrew letters mean Hebrew; Arabic script means
 Persian when it has a letter Arabic lacks (پ چ ژ گ, or the Persian keyboard's ک and ی), Urdu when
@@ -12,6 +15,7 @@ sana"), while two distinct function words of one of those languages are close to
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import cache
 from typing import Any
 
@@ -66,9 +70,20 @@ _ARABIC_SCRIPT_STOPWORDS: dict[str, frozenset[str]] = {
     }),
 }
 # fmt: on
+UNDETERMINED = "und"
+# The languages with a theme lexicon; the default of the setting text_languages.
+DEFAULT_LANGUAGES = ("en", "sw", "he", "tl", "fa")
 _PERSIAN_KEYBOARD = str.maketrans("يكى", "یکی")
 _MIN_LETTERS = 3
 _MIN_WORDS = 2
+# Hebrew or Arabic script on more than half of the letters decides the language by itself (a brand
+# name in Latin letters changes nothing); on a quarter to a half, the comment mixes scripts too
+# evenly to tell.
+_SCRIPT_DECIDES = 1 / 2
+_SCRIPT_MIXES = 1 / 4
+# Two languages each with this many distinct function words, the second with at least half as
+# many as the first, are a mixed comment ("Huduma mbaya, the agent was rude and hung up").
+_MIXED_VOTES = 2
 # Below this probability (the model's, normalised over its 140 labels) the model alone decides
 # nothing; the vote may then, and without a vote the answer is None.
 _CONFIDENT = 0.5
@@ -93,7 +108,7 @@ def _arabic_script(text: str, words: list[str]) -> str:
     if _PERSIAN_ONLY.search(text):
         return "fa"
     # Persian typed on an Arabic keyboard has ي and ك for ی and ک: its words still tell.
-    voted, _ = _vote([w.translate(_PERSIAN_KEYBOARD) for w in words], _ARABIC_SCRIPT_STOPWORDS)
+    voted, _, _ = _vote([w.translate(_PERSIAN_KEYBOARD) for w in words], _ARABIC_SCRIPT_STOPWORDS)
     if voted is not None:
         return voted
     for label, _ in _ranked(text):
@@ -102,32 +117,44 @@ def _arabic_script(text: str, words: list[str]) -> str:
     return "ar"
 
 
-def _vote(words: list[str], stopwords: dict[str, frozenset[str]]) -> tuple[str | None, int]:
-    """The language with the most distinct stopwords among the words, if it is alone there."""
+def _vote(words: list[str], stopwords: dict[str, frozenset[str]]) -> tuple[str | None, int, int]:
+    """The language with the most distinct stopwords among the words, if it is alone there, its
+    count and the runner-up's."""
     seen = set(words)
     hits = sorted(((len(seen & stop), lang) for lang, stop in stopwords.items()), reverse=True)
     (best_hits, best), (second_hits, _) = hits[0], hits[1]
     if best_hits == 0 or best_hits == second_hits:
-        return None, 0
-    return best, best_hits
+        return None, 0, second_hits
+    return best, best_hits, second_hits
 
 
-def detect_language(text: str) -> str | None:
-    """The language of text, or None when there is too little of it to tell (fewer than three
+def detect_language(text: str, languages: Collection[str] | None = None) -> str:
+    """The language of text, or "und" when there is too little of it to tell (fewer than three
     letters, or a single word in a script that puts spaces between words, other than Hebrew and
-    Arabic) or the model is unsure."""
-    text = PLACEHOLDER.sub(" ", text)
+    Arabic), when it mixes languages about evenly, when the model is unsure, or when the answer is
+    not one of languages (None: any language)."""
+    detected = _detect(PLACEHOLDER.sub(" ", text))
+    if detected is None or (languages is not None and detected not in languages):
+        return UNDETERMINED
+    return detected
+
+
+def _detect(text: str) -> str | None:
     words = [w.casefold().replace("\u2019", "'") for w in _WORD.findall(text)]
     letters = sum(len(w) for w in words)
     if letters < _MIN_LETTERS:
         return None
     hebrew = len(_HEBREW.findall(text))
     arabic = len(_ARABIC_SCRIPT.findall(text))
-    if 2 * max(hebrew, arabic) > letters:
+    if max(hebrew, arabic) > _SCRIPT_DECIDES * letters:
         return "he" if hebrew > arabic else _arabic_script(text, words)
+    if max(hebrew, arabic) >= _SCRIPT_MIXES * letters:
+        return None
     if len(words) < _MIN_WORDS and not _UNSPACED.search(text):
         return None
-    voted, hits = _vote(words, STOPWORDS)
+    voted, hits, second = _vote(words, STOPWORDS)
+    if second >= _MIXED_VOTES and 2 * second >= hits:
+        return None
     if voted is not None and hits >= 2:
         return voted
     label, p = _ranked(text)[0]

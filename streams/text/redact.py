@@ -52,7 +52,7 @@ _CURRENCY_AFTER = re.compile(rf"[ \u00a0]?{_UNIT}(?!\w)", re.IGNORECASE)
 _CURRENCY_BEFORE = re.compile(rf"(?:\$|₱|(?<!\w){_UNIT}\.?)[ \u00a0]?$", re.IGNORECASE)
 _MAX_AMOUNT_DIGITS = 12
 # What redact() leaves behind, for other steps that must not read the placeholders as words.
-PLACEHOLDER = re.compile(r"\[(?:email|phone|card)\]")
+PLACEHOLDER = re.compile(r"<(?:email|phone|card)>")
 _MIN_PHONE_DIGITS = 7
 _CARD_DIGITS = range(13, 20)
 _MAX_PHONE_DIGITS = 15
@@ -102,20 +102,20 @@ def _kind(match: re.Match[str]) -> str | None:
 
 
 def redact(text: str) -> Redacted:
-    """text with emails, phone numbers and card-like numbers replaced by [email], [phone] and
-    [card]; the rest of it, spacing included, as it was."""
+    """text with emails, phone numbers and card-like numbers replaced by <email>, <phone> and
+    <card>; the rest of it, spacing included, as it was."""
     counts: dict[str, int] = {}
 
     def email(_: re.Match[str]) -> str:
         counts["email"] = counts.get("email", 0) + 1
-        return "[email]"
+        return "<email>"
 
     def number(match: re.Match[str]) -> str:
         kind = _kind(match)
         if kind is None:
             return match.group()
         counts[kind] = counts.get(kind, 0) + 1
-        return f"[{kind}]"
+        return f"<{kind}>"
 
     if "@" in text:
         text = _EMAIL.sub(email, text)

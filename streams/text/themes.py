@@ -55,7 +55,8 @@ def _pattern(entries: dict[str, list[str]]) -> re.Pattern[str]:
         anywhere += [_body(e, language) for e in language_entries if e.startswith("*")]
     if at_word_start:
         anywhere.append(r"(?<!\w)(?:" + "|".join(at_word_start) + ")")
-    return re.compile("|".join(anywhere))
+    # A theme without entries (yet) in these languages matches nothing, not everything.
+    return re.compile("|".join(anywhere) or "(?!)")
 
 
 @dataclass(frozen=True, slots=True)

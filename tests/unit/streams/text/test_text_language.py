@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from streams.text import detect_language, normalize_language
+from streams.text.language import DEFAULT_LANGUAGES
 
 # Short comments as customers write them (5 to 20 words), code-switching included. The theme
 # tests check detection on another 118.
@@ -117,7 +118,7 @@ def test_short_comments(text: str, language: str) -> None:
         # Mostly one script wins over a few words of another.
         ("האפליקציה של Touchstream לא עובדת", "he"),
         # Personal data placeholders are no English words.
-        ("Nipigie [phone] au [email] tafadhali", "sw"),
+        ("Nipigie <phone> au <email> tafadhali", "sw"),
     ],
 )
 def test_scripts_and_other_languages(text: str, language: str) -> None:
@@ -142,10 +143,46 @@ def test_very_short_comments(text: str, language: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "ok", "!!!", "12345", "Asante", "xyzzy qwerty", "[phone]"]
+    "text", ["", "   ", "ok", "!!!", "12345", "Asante", "xyzzy qwerty", "<phone>"]
 )
-def test_no_answer_without_enough_text(text: str) -> None:
-    assert detect_language(text) is None
+def test_und_without_enough_text(text: str) -> None:
+    assert detect_language(text) == "und"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Swahili and English clauses about evenly.
+        "Huduma yenu ni mbaya sana, the agent was rude and hung up on me",
+        "Salamat po sa tulong ninyo, but the app is still not working",
+        # Hebrew and Latin letters about evenly, or English with a Persian clause.
+        "The service was slow and השירות היה איטי",
+        "The app is broken again and اپ خراب است",
+    ],
+)
+def test_und_for_mixed_comments(text: str) -> None:
+    assert detect_language(text) == "und"
+
+
+@pytest.mark.parametrize(
+    ("text", "unrestricted"),
+    [
+        ("El servicio fue muy malo y muy lento", "es"),
+        ("Der Kundenservice war sehr freundlich", "de"),
+        ("الخدمة كانت سيئة جدا ولم يتم حل المشكلة", "ar"),
+        ("Очень долго ждал ответа оператора", "ru"),
+    ],
+)
+def test_restricted_to_the_configured_languages(text: str, unrestricted: str) -> None:
+    # Outside the configured languages the answer is "und", not the nearest configured one.
+    assert detect_language(text) == unrestricted
+    assert detect_language(text, DEFAULT_LANGUAGES) == "und"
+    assert detect_language(text, (*DEFAULT_LANGUAGES, unrestricted)) == unrestricted
+
+
+def test_configured_languages_are_still_detected() -> None:
+    assert detect_language("Nilisubiri kwa muda mrefu sana", ("sw",)) == "sw"
+    assert detect_language("Nilisubiri kwa muda mrefu sana", ("en", "he")) == "und"
 
 
 @pytest.mark.parametrize(
