@@ -8,8 +8,11 @@ the customer is waiting live (chat, phone, IVR, in person) is ``high``, on an as
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
+from enum import Enum
+from typing import Any
 
 from schemas.records import Alert, AlertKind, Channel, Survey
 from streams.metrics import CaseState, EnrichedFeedback
@@ -79,3 +82,17 @@ def _duration(seconds: float) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def alert_json(alert: Alert) -> dict[str, Any]:
+    """The alert as plain JSON types, as the webhook and ``touchstream alerts tail --json`` send
+    it: enums by value, times in ISO 8601."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(alert):
+        value = getattr(alert, f.name)
+        if isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        out[f.name] = value
+    return out

@@ -8,6 +8,7 @@ import typer
 from sinks.migrate import migrate_command
 from sinks.sink import sink_command
 from sinks.sql import sql_command
+from touchstream.alerts import alerts_app
 from touchstream.generator import generate_command
 from touchstream.local import local_app
 from touchstream.producer import produce_command
@@ -15,6 +16,7 @@ from touchstream.worker import worker_command
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(local_app, name="local")
+app.add_typer(alerts_app, name="alerts")
 app.command("worker")(worker_command)
 app.command("generate")(generate_command)
 app.command("produce")(produce_command)

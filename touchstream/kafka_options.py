@@ -28,3 +28,8 @@ def consumer_group_options(settings: Settings) -> dict[str, Any]:
     if settings.kafka_profile == "local":
         return {"session_timeout_ms": 6000, "heartbeat_interval_ms": 2000}
     return {}
+
+
+def consumer_options(settings: Settings) -> dict[str, Any]:
+    """For kafka-python consumers that assign partitions themselves (no group)."""
+    return {"bootstrap_servers": settings.kafka_bootstrap.split(",")}
