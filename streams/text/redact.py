@@ -4,7 +4,8 @@ before a comment is stored, logged or shown.
 Numbers are found by one pattern (digit groups joined by spaces, dashes, dots or parentheses, maybe
 after a "+") and then judged by their digit count and shape:
 
-- fewer than 7 digits, a date such as 12.03.2026 or 2026-03-12, or an amount (below): kept;
+- fewer than 7 digits, a date such as 12.03.2026 or 2026-03-12, an amount, or the number of an
+  order, ticket or parcel (a word for one right before it, "#" included): kept;
 - 7 to 12 digits: a phone number;
 - 13 to 19 digits: a card number when it passes the Luhn check. One that fails is a phone number
   when it is short enough for one (E.164 allows 15 digits), a mistyped card otherwise. A number
@@ -36,7 +37,7 @@ _DATE = re.compile(
 )
 # Starting only where a run of address characters starts keeps the scan linear.
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@"
+    r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]++@"
     r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"
 )
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -51,6 +52,16 @@ _UNIT = (
 _CURRENCY_AFTER = re.compile(rf"[ \u00a0]?{_UNIT}(?!\w)", re.IGNORECASE)
 _CURRENCY_BEFORE = re.compile(rf"(?:\$|₱|(?<!\w){_UNIT}\.?)[ \u00a0]?$", re.IGNORECASE)
 _MAX_AMOUNT_DIGITS = 12
+# "order 100234567", "oda namba 4567890", "הזמנה מס' 7654321", "شماره سفارش ۱۲۳۴۵۶۷۸": such a
+# word, then at most a few of the words that name a number, right before it. Nothing looser: in
+# "my order, call 5551234567" the number must go.
+_REFERENCE_BEFORE = re.compile(
+    r"(?:(?<![a-z])(?:order|oda|ticket|tiket|ref|reference|invoice|receipt|tracking|case|sku)"
+    r"|הזמנה|פנייה|משלוח|קריאה|سفارش|رهگیری|پیگیری|فاکتور|#)"
+    r"(?:[\s:.'\u05f3#-]{0,3}(?:number|no|nr|num|id|namba|nambari|ya|yangu|ko|ay|is|מס|מספר|שלי"
+    r"|شماره|من|کد))*[\s:.'\u05f3#-]{0,3}$",
+    re.IGNORECASE,
+)
 # What redact() leaves behind, for other steps that must not read the placeholders as words.
 PLACEHOLDER = re.compile(r"<(?:email|phone|card)>")
 _MIN_PHONE_DIGITS = 7
@@ -78,9 +89,11 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _is_amount(text: str, start: int, end: int) -> bool:
+def _is_amount_or_reference(text: str, start: int, end: int) -> bool:
     return bool(
-        _CURRENCY_AFTER.match(text, end) or _CURRENCY_BEFORE.search(text[max(0, start - 8) : start])
+        _CURRENCY_AFTER.match(text, end)
+        or _CURRENCY_BEFORE.search(text[max(0, start - 8) : start])
+        or _REFERENCE_BEFORE.search(text[max(0, start - 40) : start])
     )
 
 
@@ -92,7 +105,9 @@ def _kind(match: re.Match[str]) -> str | None:
         return None
     if number[0] == "+" or digits[0] == "0":
         return "phone"
-    if n <= _MAX_AMOUNT_DIGITS and _is_amount(match.string, match.start(), match.end()):
+    if n <= _MAX_AMOUNT_DIGITS and _is_amount_or_reference(
+        match.string, match.start(), match.end()
+    ):
         return None
     if n not in _CARD_DIGITS:
         return "phone"
