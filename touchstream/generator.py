@@ -45,30 +45,35 @@ COMMENTS = {
         "The app crashes at login",
         "Great service, resolved on the first call",
         "Product arrived broken",
+        "The courier left my parcel at the wrong address",
     ],
     "sw": [
         "Nilisubiri muda mrefu sana",
         "Mhudumu alikuwa mkarimu, tatizo limetatuliwa",
         "Bili yangu ina makosa, nataka kurejeshewa pesa",
         "Tovuti haifanyi kazi vizuri",
+        "Mzigo wangu umechelewa kufika, dereva hakupiga simu",
     ],
     "he": [
         "חיכיתי שעה בתור",
         "הנציג היה אדיב והבעיה נפתרה",
         "חויבתי פעמיים ואין החזר",
         "האפליקציה קורסת בהתחברות",
+        "השליח השאיר את החבילה בכתובת הלא נכונה",
     ],
     "tl": [
         "Matagal akong naghintay sa pila",
         "Mabait ang ahente at naayos agad",
         "Dalawang beses akong sinisingil ng bayad",
         "Sira ang produkto pagdating",
+        "Hindi pa dumarating ang parcel ko, isang linggo na",
     ],
     "fa": [
         "خیلی منتظر ماندم",
         "کارمند مودب بود و مشکل حل شد",
         "دو بار پول پرداخت کردم",
         "کیفیت محصول خراب بود",
+        "پیک بسته را دیر تحویل داد",
     ],
 }
 PERSONAL = [
