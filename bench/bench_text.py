@@ -29,6 +29,8 @@ SAMPLES = [
     ("fa", "یک ساعت منتظر ماندم و مشکل حل نشد"),
     ("fa", "پول کم شد ولی سفارش ثبت نشد، شماره من ۰۹۱۲۳۴۵۶۷۸۹"),
     ("fa", "سایت شما خیلی کند است و صفحه پرداخت باز نمی‌شود"),
+    ("en", "The courier left my parcel at the wrong address, order 100234567"),
+    ("he", "השליח השאיר את החבילה בחוץ, הזמנה מס' 7654321"),
 ]
 
 
@@ -50,9 +52,10 @@ def main() -> None:
     detect_language("loads the language model")
     print(f"language model loaded in {time.perf_counter() - started:.2f} s")
     print(f"{n} comments, {sum(len(t) for _, t in comments) / n:.0f} characters each")
+    languages = ("en", "sw", "he", "tl", "fa")
     print(
         "analyse_comment, language detected: "
-        + rate(n, lambda: [analyse_comment(text, None) for _, text in comments])
+        + rate(n, lambda: [analyse_comment(text, None, languages) for _, text in comments])
     )
     print(
         "analyse_comment, language given:    "
