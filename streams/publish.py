@@ -50,12 +50,12 @@ async def guarded(message: Message, process: Callable[[Message], Awaitable[None]
     try:
         await process(message)
     except Exception as exc:
-        log.exception(
-            "processing %s[%d]@%d failed",
+        log.error(
+            "processing %s[%d]@%d failed: %s",
             message.topic,
             message.partition,
             message.offset,
-            exc_info=False,
+            type(exc).__name__,
         )
         detail = f"{type(exc).__name__} while processing; see the worker log at this position"
         await dead_letter(message, Rejection("processing_error", detail))
