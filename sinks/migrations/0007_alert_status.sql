@@ -15,7 +15,7 @@ SELECT
     raised.channel AS channel,
     raised.subject_id AS subject_id,
     raised.raised_at AS raised_at,
-    resolved.raised_at AS resolved_at,
+    if(resolved.alert_id = '', NULL, resolved.raised_at) AS resolved_at,
     if(resolved.alert_id = '', NULL,
        dateDiff('second', raised.raised_at, resolved.raised_at)) AS open_s,
     raised.summary AS summary

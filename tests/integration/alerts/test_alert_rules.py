@@ -27,9 +27,12 @@ from typer.testing import CliRunner
 
 from schemas import codec
 from schemas.records import Alert, AlertKind, AlertStatus, Channel
+from sinks.clickhouse import connect
+from sinks.migrate import migrate
 from streams.facts import WindowResult
 from tests.conftest import free_port
 from tests.integration.alerts.scenario import STANDARDS, Scenario, build, start_time
+from tests.integration.sinks.support import drop_database, own_database, query
 from tests.integration.workers import Worker
 from touchstream.cli import app
 from touchstream.producer import produce_lines
@@ -79,9 +82,10 @@ def hook_url() -> Iterator[str]:
     server.shutdown()
 
 
-def run(
-    stack: Settings, tmp: Path, scenario: Scenario, env: dict[str, str]
-) -> tuple[Settings, list[Alert]]:
+Run = tuple[Settings, dict[str, str], list[Alert]]
+
+
+def run(stack: Settings, tmp: Path, scenario: Scenario, env: dict[str, str]) -> Run:
     """Produces the scenario and runs a worker over it until its last windows are final and the
     breach after the end of the traffic has had time to come; returns every alert raised."""
     run_id = uuid.uuid4().hex[:6]
@@ -120,7 +124,7 @@ def run(
                 break
             time.sleep(1)
         time.sleep(3)  # anything raised late would be there by now
-        return settings, read_alerts(settings)
+        return settings, env, read_alerts(settings)
     finally:
         worker.stop()
 
@@ -160,17 +164,25 @@ def wait_for_final_windows(settings: Settings, t0: datetime) -> None:
     raise AssertionError("the worker did not close the last windows in time")
 
 
+Planted = tuple[Settings, Scenario, list[Alert]]
+
+
 @pytest.fixture(scope="module")
-def planted(
+def planted_run(
     stack: Settings, tmp_path_factory: pytest.TempPathFactory, hook_url: str
-) -> tuple[Settings, Scenario, list[Alert]]:
+) -> tuple[Scenario, Run]:
     scenario = build(start_time(datetime.now(UTC)), planted=True)
-    settings, alerts = run(
+    return scenario, run(
         stack,
         tmp_path_factory.mktemp("planted"),
         scenario,
         {"TOUCHSTREAM_ALERT_WEBHOOK_URL": hook_url, "TOUCHSTREAM_ALERT_WEBHOOK_MAX_BACKOFF_S": "1"},
     )
+
+
+@pytest.fixture()
+def planted(planted_run: tuple[Scenario, Run]) -> Planted:
+    scenario, (settings, _, alerts) = planted_run
     return settings, scenario, alerts
 
 
@@ -179,7 +191,7 @@ def of_kind(alerts: list[Alert], kind: AlertKind) -> list[Alert]:
 
 
 def test_each_breach_is_raised_once_at_its_deadline(
-    planted: tuple[Settings, Scenario, list[Alert]],
+    planted: Planted,
 ) -> None:
     _, scenario, alerts = planted
     breaches = of_kind(alerts, AlertKind.SLA_BREACH)
@@ -200,7 +212,7 @@ def test_each_breach_is_raised_once_at_its_deadline(
 
 
 def test_satisfaction_drop_is_raised_once_and_resolved_once(
-    planted: tuple[Settings, Scenario, list[Alert]],
+    planted: Planted,
 ) -> None:
     _, scenario, alerts = planted
     raised, resolved = of_kind(alerts, AlertKind.SATISFACTION_DROP)
@@ -214,7 +226,7 @@ def test_satisfaction_drop_is_raised_once_and_resolved_once(
 
 
 def test_slow_first_responses_are_raised_once_and_resolved_once(
-    planted: tuple[Settings, Scenario, list[Alert]],
+    planted: Planted,
 ) -> None:
     _, scenario, alerts = planted
     raised, resolved = of_kind(alerts, AlertKind.RESPONSE_TIME_DEGRADED)
@@ -226,7 +238,7 @@ def test_slow_first_responses_are_raised_once_and_resolved_once(
 
 
 def test_each_detractor_is_raised_once_with_its_redacted_comment(
-    planted: tuple[Settings, Scenario, list[Alert]],
+    planted: Planted,
 ) -> None:
     _, scenario, alerts = planted
     detractors = of_kind(alerts, AlertKind.DETRACTOR)
@@ -237,14 +249,14 @@ def test_each_detractor_is_raised_once_with_its_redacted_comment(
     assert by_customer["cust-app-bad-2"].comment == "call me, <email>"
 
 
-def test_nothing_else_is_raised(planted: tuple[Settings, Scenario, list[Alert]]) -> None:
+def test_nothing_else_is_raised(planted: Planted) -> None:
     _, scenario, alerts = planted
     assert len(alerts) == len(scenario.breaches) + 2 + 2 + len(scenario.detractors)
     assert len({a.alert_id for a in alerts}) == len(alerts)
 
 
 def test_the_webhook_gets_every_alert_after_failing_at_first(
-    planted: tuple[Settings, Scenario, list[Alert]],
+    planted: Planted,
 ) -> None:
     _, _, alerts = planted
     deadline = time.monotonic() + 10
@@ -255,7 +267,7 @@ def test_the_webhook_gets_every_alert_after_failing_at_first(
 
 
 def test_tail_shows_them_filtered_and_as_json(
-    planted: tuple[Settings, Scenario, list[Alert]], monkeypatch: pytest.MonkeyPatch
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings, _, alerts = planted
     monkeypatch.setenv("TOUCHSTREAM_TOPIC_ALERTS", settings.topic_alerts)
@@ -276,9 +288,46 @@ def test_tail_shows_them_filtered_and_as_json(
     assert high_sms.output == ""  # SMS breaches are medium; the p90 alert too (under 2 x 30 s)
 
 
+def test_alerts_land_in_clickhouse_for_review(
+    planted_run: tuple[Scenario, Run], tmp_path: Path
+) -> None:
+    _, (settings, env, alerts) = planted_run
+    settings = own_database(settings, "alerts")
+    migrate(settings)
+    sink = Worker(
+        ["-m", "touchstream.cli", "sink"],
+        tmp_path / "sink.log",
+        {**env, "TOUCHSTREAM_CLICKHOUSE_DATABASE": settings.clickhouse_database},
+    )
+    bi = connect(settings, "bi")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            stored = query(bi, "SELECT count() AS n FROM alerts FINAL")[0]["n"]
+            if stored >= len(alerts):
+                break
+            time.sleep(1)
+        timeline = query(bi, "SELECT * FROM alert_timeline ORDER BY raised_at")
+    finally:
+        bi.close()
+        sink.stop()
+        drop_database(settings)
+    assert stored == len(alerts)
+    raised = [a for a in alerts if a.status is AlertStatus.RAISED]
+    assert sorted(row["alert_id"] for row in timeline) == sorted(a.alert_id for a in raised)
+    cleared = {row["kind"]: row for row in timeline if row["resolved_at"] is not None}
+    assert cleared.keys() == {"satisfaction_drop", "response_time_degraded"}
+    for kind, row in cleared.items():
+        [resolved] = [a for a in alerts if a.kind.value == kind and a.resolves]
+        assert (
+            row["open_s"]
+            == (resolved.raised_at - row["raised_at"].replace(tzinfo=UTC)).total_seconds()
+        )
+
+
 def test_a_clean_control_stream_raises_nothing(
-    stack: Settings, tmp_path: Path, planted: tuple[Settings, Scenario, list[Alert]]
+    stack: Settings, tmp_path: Path, planted: Planted
 ) -> None:
     scenario = build(start_time(datetime.now(UTC)), planted=False)
-    _, alerts = run(stack, tmp_path, scenario, {})
+    _, _, alerts = run(stack, tmp_path, scenario, {})
     assert alerts == []
