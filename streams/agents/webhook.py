@@ -17,8 +17,10 @@ from touchstream.settings import get_settings
 settings = get_settings()
 log = logging.getLogger(__name__)
 
-if settings.alert_webhook_url is not None:
-    URL = settings.alert_webhook_url.get_secret_value()
+# Unset or empty (compose passes an empty value for "no webhook"): no agent.
+URL = settings.alert_webhook_url.get_secret_value() if settings.alert_webhook_url else ""
+
+if URL:
 
     @app.agent(alerts_topic)
     async def forward_alerts(stream: StreamT[bytes]) -> None:
