@@ -84,7 +84,9 @@ class CaseState:
 
     case_id: str
     customer_id: str = ""
-    version: int = 0  # events applied (held ones included)
+    # Changes applied: events (held ones included) and the breach timer's, so that each fact of
+    # the case supersedes the one before (ClickHouse keeps the highest version).
+    version: int = 0
     first_channel: Channel | None = None  # of the first contact_opened
     opened_at: datetime | None = None
     sla_deadline: datetime | None = None
@@ -205,7 +207,7 @@ def apply(
 def sla_check(state: CaseState, now: datetime) -> tuple[CaseState, Contribution | None]:
     """The breach timer: at ``now``, has the case passed its first-response deadline unanswered?
     Emits the breach once (the returned state records it), attributed to the deadline."""
-    case = replace(state)
+    case = replace(state, version=state.version + 1)
     breach = _breach(case, now)
     return (state, None) if breach is None else (case, breach)
 
@@ -363,7 +365,7 @@ def _seconds(case: CaseState, at: datetime) -> float:
 
 @dataclass(frozen=True, slots=True)
 class CaseSummary:
-    """One row of the cases fact table: the case as known after ``version`` events."""
+    """One row of the cases fact table: the case as known after ``version`` changes."""
 
     case_id: str
     customer_id: str

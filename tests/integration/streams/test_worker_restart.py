@@ -1,14 +1,20 @@
 """A worker killed with SIGKILL mid-stream and restarted continues its case state from the
 changelog: the hourly figures over all the traffic equal the reference's, nothing lost (a
 first response after the restart still finds its case's opening) and nothing counted twice
-(records whose offsets were not committed before the kill are read again)."""
+(records whose offsets were not committed before the kill are read again). Alerts neither: one
+per breached case and one per detractor answer, however often a replay sent them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from kafka import KafkaConsumer
 
+from schemas import codec
+from schemas.records import Alert, AlertKind, Survey
+from streams.facts import CaseFact
+from streams.metrics import is_detractor_alert
 from tests.integration.streams.reference import reference
 from tests.integration.streams.test_worker_windows import (
     assert_matches,
@@ -48,3 +54,36 @@ def test_sigkill_and_restart_neither_loses_nor_doubles(isolated: Settings, tmp_p
     finally:
         second.stop()
     assert_matches(reference(touchpoints, feedback), results)
+    assert_one_alert_per_condition(isolated, feedback)
+
+
+def read(settings: Settings, topic: str) -> list[bytes]:
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=2000,
+    )
+    try:
+        return [record.value for record in consumer]
+    finally:
+        consumer.close()
+
+
+def assert_one_alert_per_condition(settings: Settings, feedback: list[dict[str, object]]) -> None:
+    latest: dict[str, CaseFact] = {}
+    for value in read(settings, settings.topic_fact_cases):
+        fact = codec.decode_as(value, CaseFact)
+        if fact.case_id not in latest or fact.version > latest[fact.case_id].version:
+            latest[fact.case_id] = fact
+    alerts = [codec.decode_as(v, Alert) for v in read(settings, settings.topic_alerts)]
+    ids = {kind: {a.alert_id: a for a in alerts if a.kind is kind} for kind in AlertKind}
+    breached = {case_id for case_id, fact in latest.items() if fact.sla_breached}
+    assert breached and {a.subject_id for a in ids[AlertKind.SLA_BREACH].values()} == breached
+    assert len(ids[AlertKind.SLA_BREACH]) == len(breached)
+    detractors = [
+        fb
+        for fb in feedback
+        if is_detractor_alert(Survey(fb["survey"]), int(fb["score"]))  # type: ignore[call-overload]
+    ]
+    assert detractors and len(ids[AlertKind.DETRACTOR]) == len(detractors)

@@ -295,9 +295,11 @@ def test_sla_timer_breaches_once_at_the_deadline() -> None:
     case, _ = run(tp(E.CONTACT_OPENED, 0))
     assert sla_check(case, at(4)) == (case, None)
     assert sla_check(case, at(5))[1] is None  # answering exactly at the deadline meets it
+    opened = case
     case, breach = sla_check(case, at(5) + timedelta(seconds=1))
     assert breach == Contribution(Kind.SLA_BREACH, Channel.CHAT, at(5))
     assert case.sla_breached is True
+    assert case.version == opened.version + 1  # its fact supersedes the one before
     assert sla_check(case, at(60))[1] is None
     _, out = run(tp(E.AGENT_RESPONSE, 20), state=case)
     assert of_kind(out, Kind.SLA_BREACH) == []
