@@ -7,6 +7,7 @@ from typing import Literal
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
 
+from touchstream.security import clickhouse_tls
 from touchstream.settings import Settings
 
 Role = Literal["admin", "writer", "bi"]
@@ -25,8 +26,8 @@ def connect(settings: Settings, role: Role, database: str | None = None) -> Clie
     return clickhouse_connect.get_client(
         host=settings.clickhouse_host,
         port=settings.clickhouse_port,
-        secure=settings.clickhouse_secure,
         username=user,
         password=password,
         database=database or settings.clickhouse_database,
+        **clickhouse_tls(settings),
     )

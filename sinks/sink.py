@@ -38,7 +38,7 @@ from schemas import codec
 from sinks.batch import Batch, Row, backoff_s
 from sinks.clickhouse import connect
 from sinks.rows import TABLES, dead_letter_row
-from touchstream.kafka_options import consumer_group_options
+from touchstream.kafka_options import consumer_group_options, consumer_options
 from touchstream.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class Sink:
         self.stop = stop
         self.batch = Batch(settings.sink_batch_rows, settings.sink_batch_seconds)
         self.consumer = KafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap.split(","),
+            **consumer_options(settings),
             group_id=group_id(settings),
             enable_auto_commit=False,
             auto_offset_reset="earliest",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from touchstream.security import faust_security
 from touchstream.settings import Settings
 
 # Tansu answers "latest offset" with the base offset of the last record *batch* + 1. Faust's
@@ -35,6 +36,7 @@ def faust_settings(settings: Settings) -> dict[str, Any]:
         # agents make replays harmless by remembering event ids in their changelogged state.
         "processing_guarantee": "at_least_once",
         "store": "memory://",
+        **faust_security(settings),
     }
     if settings.kafka_profile == "local":
         common.update(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from touchstream.security import kafka_client_security
 from touchstream.settings import Settings
 
 
@@ -13,6 +14,7 @@ def producer_options(settings: Settings) -> dict[str, Any]:
         "acks": "all",
         "enable_idempotence": True,
         "linger_ms": 5,
+        **kafka_client_security(settings),
     }
     if settings.kafka_profile == "local":
         # Tansu's end offset of a partition is the base offset of its last batch + 1. A Faust
@@ -31,5 +33,8 @@ def consumer_group_options(settings: Settings) -> dict[str, Any]:
 
 
 def consumer_options(settings: Settings) -> dict[str, Any]:
-    """For kafka-python consumers that assign partitions themselves (no group)."""
-    return {"bootstrap_servers": settings.kafka_bootstrap.split(",")}
+    """For kafka-python consumers; those in a group add ``consumer_group_options``."""
+    return {
+        "bootstrap_servers": settings.kafka_bootstrap.split(","),
+        **kafka_client_security(settings),
+    }

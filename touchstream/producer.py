@@ -20,7 +20,7 @@ from rich.console import Console
 
 from schemas import codec
 from schemas.deadletter import dead_letter_record
-from schemas.jsonl import parse_line
+from schemas.jsonl import Record, parse_line
 from schemas.records import Touchpoint
 from schemas.validation import Rejection
 from touchstream.kafka_options import producer_options
@@ -34,6 +34,13 @@ err = Console(stderr=True)
 class ProduceSummary:
     produced: Counter[str] = field(default_factory=Counter)
     dead_lettered: Counter[str] = field(default_factory=Counter)
+
+
+def destination(record: Record, settings: Settings) -> tuple[str, bytes]:
+    """The topic and key of a record: keyed by case, or by customer without a case."""
+    if isinstance(record, Touchpoint):
+        return settings.topic_touchpoints, (record.case_id or record.customer_id).encode()
+    return settings.topic_feedback, (record.case_id or record.customer_id).encode()
 
 
 def produce_lines(
@@ -68,11 +75,8 @@ def produce_lines(
                 )
                 summary.dead_lettered[str(record.reason)] += 1
                 continue
-            if isinstance(record, Touchpoint):
-                topic, key = settings.topic_touchpoints, record.case_id or record.customer_id
-            else:
-                topic, key = settings.topic_feedback, record.case_id or record.customer_id
-            producer.send(topic, key=key.encode(), value=codec.encode(record))
+            topic, key = destination(record, settings)
+            producer.send(topic, key=key, value=codec.encode(record))
             summary.produced[topic] += 1
         producer.flush()
     finally:

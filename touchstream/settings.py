@@ -25,6 +25,19 @@ class Settings(BaseSettings):
         description="'local' turns on the workarounds for the Tansu test broker "
         "(short group timeouts, one record per changelog batch); never use it on real Kafka.",
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="how every Kafka client connects (touchstream/security.py)"
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = SecretStr("")
+    kafka_ssl_cafile: Path | None = Field(
+        None,
+        description="PEM CA bundle the brokers' certificates are checked against; "
+        "unset means the system's trusted CAs",
+    )
+    kafka_ssl_certfile: Path | None = Field(None, description="client certificate (mutual TLS)")
+    kafka_ssl_keyfile: Path | None = Field(None, description="its private key")
     topic_partitions: int = Field(4, ge=1, description="partitions for topics Touchstream creates")
     topic_replication: int = Field(1, ge=1, description="replication factor for created topics")
     topic_touchpoints: str = "cx.touchpoints"
@@ -85,7 +98,11 @@ class Settings(BaseSettings):
     # --- ClickHouse ----------------------------------------------------------------------------
     clickhouse_host: str = "127.0.0.1"
     clickhouse_port: int = 8123
-    clickhouse_secure: bool = False
+    clickhouse_secure: bool = Field(False, description="HTTPS to ClickHouse")
+    clickhouse_verify: bool = Field(True, description="check the server's certificate (HTTPS)")
+    clickhouse_ca_cert: Path | None = Field(
+        None, description="PEM CA bundle for the server's certificate; unset: system CAs"
+    )
     clickhouse_database: str = "touchstream"
     clickhouse_admin_user: str = "default"
     clickhouse_admin_password: SecretStr = SecretStr("")
@@ -99,6 +116,27 @@ class Settings(BaseSettings):
     sink_batch_rows: int = Field(5_000, gt=0, description="flush a batch at this many rows")
     sink_batch_seconds: float = Field(2.0, gt=0, description="or when its oldest row is this old")
     sink_retry_max_s: float = Field(30.0, gt=0, description="cap of the retry backoff")
+
+    # --- Collector ----------------------------------------------------------------------------
+    collector_host: str = Field("127.0.0.1", description="address the HTTP collector binds")
+    collector_port: int = Field(8088, description="port of the HTTP collector")
+    collector_api_keys: SecretStr = Field(
+        SecretStr(""),
+        description="one API key per source, 'source=key,source=key'; the source name is "
+        "stamped on what that key posts",
+    )
+    collector_cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="origins a browser may post from, comma-separated ('*' for any)"
+    )
+    collector_max_body_bytes: int = Field(1_048_576, gt=0, description="larger bodies get 413")
+    collector_max_batch_items: int = Field(500, gt=0, description="longer batches get 413")
+
+    @field_validator("collector_cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     # --- Local services (dev/demo/tests only) -------------------------------------------------
     state_dir: Path = Field(

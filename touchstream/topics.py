@@ -8,6 +8,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from touchstream.security import kafka_client_security
 from touchstream.settings import Settings
 
 
@@ -25,7 +26,9 @@ def topic_names(settings: Settings) -> list[str]:
 
 
 def ensure_topics(settings: Settings) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap.split(","))
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap.split(","), **kafka_client_security(settings)
+    )
     try:
         missing = set(topic_names(settings)) - set(admin.list_topics())
         for name in sorted(missing):
