@@ -10,6 +10,7 @@ request is answered as accepted then; posting it again is safe, ids deduplicate 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from touchstream.collector.auth import parse_api_keys, presented_key, source_of
 from touchstream.collector.intake import (
     BodyProblem,
     Kind,
+    Post,
     answer,
     dead_letter,
     messages,
@@ -49,8 +51,11 @@ def create_app(settings: Settings, sender: Sender | None = None) -> Starlette:
     out = sender or KafkaSender(settings)
     metrics = CollectorMetrics()
 
-    def error(status: int, reason: str, detail: str) -> JSONResponse:
-        return JSONResponse({"error": reason, "detail": detail}, status)
+    def error(status: int, reason: str, detail: str, request_id: str = "") -> JSONResponse:
+        content = {"error": reason, "detail": detail}
+        if request_id:
+            content["request_id"] = request_id
+        return JSONResponse(content, status)
 
     async def deliver(batch: list[Outgoing]) -> bool:
         try:
@@ -74,24 +79,24 @@ def create_app(settings: Settings, sender: Sender | None = None) -> Starlette:
             body = await read_capped(request, settings.collector_max_body_bytes)
         except BodyTooLarge as exc:
             return error(413, "body_too_large", str(exc))
-        now = datetime.now(UTC)
-        items = read_items(body, kind, source, settings.collector_max_batch_items, now)
+        post = Post(kind, source, uuid.uuid4().hex[:16], datetime.now(UTC))
+        items = read_items(body, post, settings.collector_max_batch_items)
         if isinstance(items, BodyProblem):
-            if items.dead_letter:
-                rejection = Rejection(items.reason, items.detail)
-                letter = dead_letter(body, -1, rejection, kind, source, settings, now)
-                if not await deliver([letter]):
-                    return error(503, "unavailable", unavailable)
-                metrics.rejected.labels(kind, items.reason).inc()
-            return error(items.status, items.reason, items.detail)
-        if not await deliver(messages(items, kind, source, settings, now)):
+            if not items.dead_letter:
+                return error(items.status, items.reason, items.detail)
+            rejection = Rejection(items.reason, items.detail)
+            if not await deliver([dead_letter(body, -1, rejection, post, settings)]):
+                return error(503, "unavailable", unavailable)
+            metrics.rejected.labels(kind, items.reason).inc()
+            return error(items.status, items.reason, items.detail, post.request_id)
+        if not await deliver(messages(items, post, settings)):
             return error(503, "unavailable", unavailable)
         for item in items:
             if isinstance(item.outcome, Rejection):
                 metrics.rejected.labels(kind, str(item.outcome.reason)).inc()
             else:
                 metrics.accepted.labels(kind).inc()
-        status, content = answer(items)
+        status, content = answer(items, post)
         return JSONResponse(content, status)
 
     async def touchpoints(request: Request) -> Response:

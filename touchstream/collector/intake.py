@@ -25,6 +25,20 @@ SOURCE_HEADER = "touchstream-source"
 
 
 @dataclass(frozen=True, slots=True)
+class Post:
+    """One request: what it posts, who posted it, its id (in the answer and its dead letters)."""
+
+    kind: Kind
+    source: str
+    request_id: str
+    received_at: datetime
+
+    @property
+    def headers(self) -> tuple[tuple[str, bytes], ...]:
+        return ((SOURCE_HEADER, self.source.encode()),)
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     index: int
     original: bytes  # the item as posted (re-serialised): what its dead letter keeps
@@ -41,9 +55,7 @@ class BodyProblem:
     dead_letter: bool  # bad data from a known source is kept; a request to resize is not
 
 
-def read_items(
-    body: bytes, kind: Kind, source: str, max_items: int, now: datetime
-) -> list[Item] | BodyProblem:
+def read_items(body: bytes, post: Post, max_items: int) -> list[Item] | BodyProblem:
     """One JSON object is one item; a JSON array is a batch of them."""
     try:
         data = json.loads(body)
@@ -55,10 +67,11 @@ def read_items(
     if len(entries) > max_items:
         detail = f"{len(entries)} items; at most {max_items} in one request"
         return BodyProblem(413, "too_many_items", detail, False)
-    return [_item(index, entry, kind, source, now) for index, entry in enumerate(entries)]
+    return [_item(index, entry, post) for index, entry in enumerate(entries)]
 
 
-def _item(index: int, entry: Any, kind: Kind, source: str, now: datetime) -> Item:
+def _item(index: int, entry: Any, post: Post) -> Item:
+    kind = post.kind
     original = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
     if not isinstance(entry, dict):
         return Item(index, original, Rejection(Reason.INVALID_JSON, "an item is a JSON object"))
@@ -69,11 +82,11 @@ def _item(index: int, entry: Any, kind: Kind, source: str, now: datetime) -> Ite
     fields = {**entry, "type": kind}
     if kind == "touchpoint":
         # The key decides which system this is, whatever the item claims.
-        fields["source"] = source
-    return Item(index, original, record_from_json(fields, now))
+        fields["source"] = post.source
+    return Item(index, original, record_from_json(fields, post.received_at))
 
 
-def answer(items: list[Item]) -> tuple[int, dict[str, Any]]:
+def answer(items: list[Item], post: Post) -> tuple[int, dict[str, Any]]:
     """202 when any item was accepted, 422 when none was; each item's own result either way."""
     results: list[dict[str, Any]] = []
     for item in items:
@@ -89,7 +102,12 @@ def answer(items: list[Item]) -> tuple[int, dict[str, Any]]:
         else:
             results.append({"index": item.index, "status": ACCEPTED, "id": record_id(item.outcome)})
     accepted = sum(r["status"] == ACCEPTED for r in results)
-    body = {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
+    body = {
+        "request_id": post.request_id,
+        "accepted": accepted,
+        "rejected": len(results) - accepted,
+        "results": results,
+    }
     return (ACCEPTED if accepted else REJECTED), body
 
 
@@ -97,49 +115,32 @@ def record_id(record: Record) -> str:
     return record.event_id if isinstance(record, Touchpoint) else record.feedback_id
 
 
-def dead_letter_origin(source: str, kind: Kind) -> str:
-    """The dead letter's ``source_topic``: which source posted it, to which endpoint."""
-    return f"collector:{source}:{kind}"
-
-
-def messages(
-    items: list[Item], kind: Kind, source: str, settings: Settings, now: datetime
-) -> list[Outgoing]:
-    headers = ((SOURCE_HEADER, source.encode()),)
+def messages(items: list[Item], post: Post, settings: Settings) -> list[Outgoing]:
     out: list[Outgoing] = []
     for item in items:
         if isinstance(item.outcome, Rejection):
-            out.append(
-                dead_letter(item.original, item.index, item.outcome, kind, source, settings, now)
-            )
+            out.append(dead_letter(item.original, item.index, item.outcome, post, settings))
         else:
             topic, key = destination(item.outcome, settings)
-            out.append(Outgoing(topic, key, codec.encode(item.outcome), headers))
+            out.append(Outgoing(topic, key, codec.encode(item.outcome), post.headers))
     return out
 
 
 def dead_letter(
-    original: bytes,
-    index: int,
-    rejection: Rejection,
-    kind: Kind,
-    source: str,
-    settings: Settings,
-    now: datetime,
+    original: bytes, index: int, rejection: Rejection, post: Post, settings: Settings
 ) -> Outgoing:
-    """``index`` is the item's place in its batch (-1: the whole body)."""
+    """``index`` is the item's place in its batch (-1: the whole body). The dead letter's
+    ``source_topic`` names the source, the endpoint and the request, which also keeps the dead
+    letters of two requests apart in ClickHouse (keyed by topic, partition and offset)."""
     letter = dead_letter_record(
         original,
-        dead_letter_origin(source, kind),
+        f"collector:{post.source}:{post.kind}:{post.request_id}",
         -1,
         index,
         rejection.reason,
         rejection.detail,
-        now,
+        post.received_at,
     )
     return Outgoing(
-        settings.topic_deadletter,
-        source.encode(),
-        codec.encode(letter),
-        ((SOURCE_HEADER, source.encode()),),
+        settings.topic_deadletter, post.source.encode(), codec.encode(letter), post.headers
     )

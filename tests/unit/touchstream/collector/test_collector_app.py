@@ -103,7 +103,8 @@ def test_a_body_that_is_not_json_is_400_and_dead_lettered_whole(
     assert response.status_code == 400 and response.json()["error"] == "invalid_json"
     (letter,) = [codec.decode_as(m.value, DeadLetter) for m in sender.sent]
     assert (letter.original, letter.source_offset) == (b'{"score": ', -1)
-    assert letter.source_topic == "collector:web-shop:feedback"
+    request_id = response.json()["request_id"]
+    assert letter.source_topic == f"collector:web-shop:feedback:{request_id}"
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-key-0123456789"}])

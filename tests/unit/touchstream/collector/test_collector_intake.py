@@ -13,6 +13,8 @@ from schemas.validation import Rejection
 from touchstream.collector.intake import (
     BodyProblem,
     Item,
+    Kind,
+    Post,
     answer,
     messages,
     read_items,
@@ -51,8 +53,12 @@ def csat(feedback_id: str = "f1", **changes: Any) -> dict[str, Any]:
     }
 
 
-def items_of(body: Any, kind: str = "touchpoint", max_items: int = 10) -> list[Item]:
-    items = read_items(json.dumps(body).encode(), kind, "web-shop", max_items, NOW)  # type: ignore[arg-type]
+def post(kind: Kind = "touchpoint") -> Post:
+    return Post(kind, "web-shop", "r1", NOW)
+
+
+def items_of(body: Any, kind: Kind = "touchpoint", max_items: int = 10) -> list[Item]:
+    items = read_items(json.dumps(body).encode(), post(kind), max_items)
     assert isinstance(items, list)
     return items
 
@@ -74,9 +80,9 @@ def test_a_batch_is_judged_item_by_item_with_the_codecs_reasons() -> None:
             page_view("", event_type="contact_opened", case_id="k9"),
         ]
     )
-    status, body = answer(items)
+    status, body = answer(items, post())
     assert status == 202
-    assert body["accepted"] == 1 and body["rejected"] == 5
+    assert (body["request_id"], body["accepted"], body["rejected"]) == ("r1", 1, 5)
     assert [(r["status"], r.get("reason")) for r in body["results"]] == [
         (202, None),
         (422, "unknown_channel"),
@@ -90,7 +96,7 @@ def test_a_batch_is_judged_item_by_item_with_the_codecs_reasons() -> None:
 
 
 def test_none_accepted_is_422() -> None:
-    status, body = answer(items_of([csat(score=9)], kind="feedback"))
+    status, body = answer(items_of([csat(score=9)], kind="feedback"), post("feedback"))
     assert status == 422
     assert body["results"] == [
         {
@@ -104,7 +110,7 @@ def test_none_accepted_is_422() -> None:
 
 def test_bodies_without_items() -> None:
     def problem(body: bytes, max_items: int = 2) -> BodyProblem:
-        result = read_items(body, "feedback", "web-shop", max_items, NOW)
+        result = read_items(body, post("feedback"), max_items)
         assert isinstance(result, BodyProblem)
         return result
 
@@ -122,7 +128,7 @@ def test_bodies_without_items() -> None:
 def test_messages_are_keyed_by_case_and_bad_items_are_dead_letters() -> None:
     posted = [csat("f1"), csat("f2", case_id=None, customer_id="c7"), csat("f3", channel="fax")]
     items = items_of(posted, kind="feedback")
-    good, caseless, dead = messages(items, "feedback", "web-shop", SETTINGS, NOW)
+    good, caseless, dead = messages(items, post("feedback"), SETTINGS)
 
     assert (good.topic, good.key) == (SETTINGS.topic_feedback, b"k1")
     assert (caseless.topic, caseless.key) == (SETTINGS.topic_feedback, b"c7")
@@ -135,7 +141,7 @@ def test_messages_are_keyed_by_case_and_bad_items_are_dead_letters() -> None:
     assert isinstance(rejection, Rejection)
     assert letter == DeadLetter(
         original=json.dumps(posted[2], separators=(",", ":")).encode(),
-        source_topic="collector:web-shop:feedback",
+        source_topic="collector:web-shop:feedback:r1",
         source_partition=-1,
         source_offset=2,
         reason="unknown_channel",
