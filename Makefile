@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.worker_ready
 	$(BIN)/python -m bench.local_profile
 	$(BIN)/python -m bench.codec
+	$(BIN)/python -m bench.collector_load
 
 up: $(STAMP)
 	$(BIN)/touchstream local up
