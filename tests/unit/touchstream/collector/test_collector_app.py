@@ -189,7 +189,7 @@ def test_metrics_count_requests_and_items(client: TestClient) -> None:
 
 def test_the_app_refuses_to_exist_without_keys(sender: RecordingSender) -> None:
     with pytest.raises(ValueError, match="no API keys"):
-        create_app(Settings(), sender)
+        create_app(Settings(collector_api_keys=SecretStr("")), sender)
 
 
 def test_results_are_json_the_sdk_can_read(client: TestClient) -> None:
