@@ -4,10 +4,9 @@ alert (time, severity, kind, channel, age, summary), or JSON lines for other too
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -20,25 +19,12 @@ from schemas.records import Alert, AlertKind, AlertStatus, Channel
 from streams.alerts import alert_json
 from touchstream.kafka_options import consumer_options
 from touchstream.settings import Settings, load_settings
+from touchstream.since import parse_since
 
 alerts_app = typer.Typer(no_args_is_help=True, help="Read the alerts on-call staff act on.")
 
 SEVERITIES = ("low", "medium", "high")
 _STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
-_DURATION = re.compile(r"^(\d+)([smhd])$")
-_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_since(text: str, now: datetime) -> datetime:
-    """``30m``, ``2h``, ``1d`` ago, or an ISO 8601 time (UTC when it names no zone)."""
-    match = _DURATION.match(text.strip())
-    if match:
-        return now - timedelta(seconds=int(match[1]) * _UNIT_S[match[2]])
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is neither like 30m/2h/1d nor an ISO time") from None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from sinks.migrate import migrate_command
+from sinks.replay import replay_command
 from sinks.sink import sink_command
 from sinks.sql import sql_command
 from touchstream.alerts import alerts_app
@@ -25,6 +26,7 @@ app.command("produce")(produce_command)
 app.command("migrate")(migrate_command)
 app.command("sink")(sink_command)
 app.command("sql")(sql_command)
+app.command("replay")(replay_command)
 
 
 if __name__ == "__main__":

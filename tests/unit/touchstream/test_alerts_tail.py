@@ -7,7 +7,8 @@ import typer
 
 from schemas.records import Alert, AlertKind, AlertStatus, Channel
 from streams.alerts import alert_json
-from touchstream.alerts import AlertFilter, age, parse_since, render
+from touchstream.alerts import AlertFilter, age, render
+from touchstream.since import parse_since
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
