@@ -46,16 +46,23 @@ def _password_var(role: str) -> str:
 PASSWORD_VARS = {_password_var(role) for role in ("ADMIN", "WRITER", "BI")}
 # Passwords each Touchstream service must get, and the only ones it may get. migrate may hold
 # the writer and BI passwords: it provisions those users on a server with SQL-managed users.
-NEEDS = {"migrate": {_password_var("ADMIN")}, "sink": {_password_var("WRITER")}, "worker": set()}
+NEEDS = {
+    "migrate": {_password_var("ADMIN")},
+    "sink": {_password_var("WRITER")},
+    "worker": set(),
+    "collector": set(),
+}
 MAY_HAVE = {
     "migrate": PASSWORD_VARS,
     "sink": {_password_var("WRITER")},
     "worker": set(),
+    "collector": set(),
 }
 K8S_WORKLOADS = {
     "migrate": ("Job", "touchstream-migrate"),
     "worker": ("Deployment", "touchstream-worker"),
     "sink": ("Deployment", "touchstream-sink"),
+    "collector": ("Deployment", "touchstream-collector"),
 }
 SECRET_NAME = "touchstream-secrets"
 CONFIG_NAME = "touchstream-config"
@@ -285,6 +292,7 @@ def test_compose_services_get_their_settings_and_only_their_secrets() -> None:
     assert services["migrate"]["command"] == ["migrate"]
     assert services["worker"]["command"] == ["worker"]
     assert services["sink"]["command"] == ["sink"]
+    assert services["collector"]["command"] == ["collector"]
     assert services["migrate"]["restart"] == "no"
     assert services["worker"]["deploy"]["replicas"] >= 1
     assert "number of partitions" in COMPOSE_FILE.read_text()
