@@ -39,11 +39,12 @@ def resolved(ttr_s: float, fcr: bool) -> dict[str, Any]:
 
 
 DATASET = [
-    # chat, 10:00: CSAT 5 4 2 1 3 (the 5 and the 2 from multi-channel cases)
-    fb(1, "csat", 5, multi_channel=True, themes=["waiting_time", "billing"]),
+    # chat, 10:00: CSAT 5 4 2 1 3 (the 5 and the 2 from multi-channel cases: c2 is one, so the
+    # split follows it; f4 says multi-channel, but its case c1 has one channel, which wins)
+    fb(1, "csat", 5, case_id="c2", themes=["waiting_time", "billing"]),
     fb(2, "csat", 4, themes=["waiting_time"]),
-    fb(3, "csat", 2, multi_channel=True, detractor_alert=True, themes=["billing"]),
-    fb(4, "csat", 1, detractor_alert=True, themes=[]),
+    fb(3, "csat", 2, case_id="c2", detractor_alert=True, themes=["billing"]),
+    fb(4, "csat", 1, multi_channel=True, detractor_alert=True, themes=[]),
     fb(5, "csat", 3),  # themes: waiting_time, the default of r.feedback
     # NPS 10 9 9 7 3; CES 7 5 2
     *(fb(10 + i, "nps", s, themes=[]) for i, s in enumerate((10, 9, 9, 7, 3))),
