@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from kafka import KafkaConsumer
 from typer.testing import CliRunner
 
 from schemas import codec
@@ -33,6 +32,7 @@ from streams.facts import WindowResult
 from tests.conftest import free_port
 from tests.integration.alerts.scenario import STANDARDS, Scenario, build, start_time
 from tests.integration.sinks.support import drop_database, own_database, query
+from tests.integration.topics import own_topics, read_topic
 from tests.integration.workers import Worker
 from touchstream.cli import app
 from touchstream.producer import produce_lines
@@ -40,16 +40,6 @@ from touchstream.settings import Settings
 from touchstream.topics import ensure_topics
 
 pytestmark = pytest.mark.integration
-TOPICS = (
-    "touchpoints",
-    "feedback",
-    "alerts",
-    "deadletter",
-    "windows",
-    "fact_touchpoints",
-    "fact_feedback",
-    "fact_cases",
-)
 FAILED_POSTS = 2
 
 
@@ -90,7 +80,7 @@ def run(stack: Settings, tmp: Path, scenario: Scenario, env: dict[str, str]) -> 
     breach after the end of the traffic has had time to come; returns every alert raised."""
     run_id = uuid.uuid4().hex[:6]
     env = {
-        **{f"TOUCHSTREAM_TOPIC_{name.upper()}": f"a{run_id}.{name}" for name in TOPICS},
+        **own_topics(f"a{run_id}"),
         "TOUCHSTREAM_APP_ID": f"alerts-{run_id}",
         "TOUCHSTREAM_TOPIC_PARTITIONS": "1",
         "TOUCHSTREAM_WORKER_WEB_PORT": str(free_port()),
@@ -127,19 +117,6 @@ def run(stack: Settings, tmp: Path, scenario: Scenario, env: dict[str, str]) -> 
         return settings, env, read_alerts(settings)
     finally:
         worker.stop()
-
-
-def read_topic(settings: Settings, topic: str) -> list[bytes]:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=2000,
-    )
-    try:
-        return [record.value for record in consumer]
-    finally:
-        consumer.close()
 
 
 def read_alerts(settings: Settings) -> list[Alert]:

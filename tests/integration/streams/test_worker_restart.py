@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer
 
 from schemas import codec
 from schemas.records import Alert, AlertKind, Survey
@@ -23,6 +22,7 @@ from tests.integration.streams.test_worker_windows import (
     lines,
     valid_records,
 )
+from tests.integration.topics import read_topic
 from tests.integration.workers import Worker
 from touchstream.producer import produce_lines
 from touchstream.settings import Settings
@@ -57,26 +57,13 @@ def test_sigkill_and_restart_neither_loses_nor_doubles(isolated: Settings, tmp_p
     assert_one_alert_per_condition(isolated, feedback)
 
 
-def read(settings: Settings, topic: str) -> list[bytes]:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=2000,
-    )
-    try:
-        return [record.value for record in consumer]
-    finally:
-        consumer.close()
-
-
 def assert_one_alert_per_condition(settings: Settings, feedback: list[dict[str, object]]) -> None:
     latest: dict[str, CaseFact] = {}
-    for value in read(settings, settings.topic_fact_cases):
+    for value in read_topic(settings, settings.topic_fact_cases):
         fact = codec.decode_as(value, CaseFact)
         if fact.case_id not in latest or fact.version > latest[fact.case_id].version:
             latest[fact.case_id] = fact
-    alerts = [codec.decode_as(v, Alert) for v in read(settings, settings.topic_alerts)]
+    alerts = [codec.decode_as(v, Alert) for v in read_topic(settings, settings.topic_alerts)]
     ids = {kind: {a.alert_id: a for a in alerts if a.kind is kind} for kind in AlertKind}
     breached = {case_id for case_id, fact in latest.items() if fact.sla_breached}
     assert breached and {a.subject_id for a in ids[AlertKind.SLA_BREACH].values()} == breached

@@ -20,6 +20,7 @@ from schemas.records import Touchpoint
 from streams.facts import WindowResult
 from tests.conftest import free_port
 from tests.integration.streams.reference import HourFigures, lower_rank_quantile, reference
+from tests.integration.topics import own_topics
 from tests.integration.workers import Worker
 from touchstream.generator import generate
 from touchstream.producer import produce_lines
@@ -34,19 +35,7 @@ ALPHA = 0.01  # the quantile sketch's relative accuracy
 def isolated(stack: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Own topics and app id, so that the test sees only its own records."""
     run = uuid.uuid4().hex[:6]
-    env = {
-        f"TOUCHSTREAM_TOPIC_{name.upper()}": f"t{run}.{name}"
-        for name in (
-            "touchpoints",
-            "feedback",
-            "alerts",
-            "deadletter",
-            "windows",
-            "fact_touchpoints",
-            "fact_feedback",
-            "fact_cases",
-        )
-    }
+    env = own_topics(f"t{run}")
     env |= {
         "TOUCHSTREAM_APP_ID": f"ts-{run}",
         "TOUCHSTREAM_WORKER_WEB_PORT": str(free_port()),
