@@ -1,8 +1,8 @@
 """Every Kafka client over mutual TLS to a real broker: a Tansu broker behind a TLS proxy that
 wants a client certificate, advertising the proxy's address. The admin client (topics),
-kafka-python's producer (`touchstream produce`) and consumer, and aiokafka's producer (the
-collector) connect with nothing but the TOUCHSTREAM_KAFKA_SECURITY_PROTOCOL/_SSL_* settings; a
-client without its certificate is refused."""
+kafka-python's producer (`touchstream produce`) and consumer, aiokafka's producer (the
+collector) and a Faust worker connect with nothing but the TOUCHSTREAM_KAFKA_SECURITY_PROTOCOL
+and _SSL_* settings; a client without its certificate is refused."""
 
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ from starlette.testclient import TestClient
 from deploy.local.services import tansu_binary
 from schemas import codec
 from schemas.records import Feedback, Touchpoint
+from streams.facts import CaseFact
 from tests.conftest import free_port
 from tests.integration.security.tls_proxy import tls_proxy
+from tests.integration.topics import own_topics
+from tests.integration.workers import Worker
 from tests.tls import make_certs
 from touchstream.collector.app import create_app
 from touchstream.collector.kafka_out import KafkaSender
@@ -134,3 +137,43 @@ def test_a_client_without_its_certificate_is_refused(tls_broker: Settings) -> No
 
     with pytest.raises(KafkaConnectionError):
         asyncio.run(start())
+
+
+def test_a_faust_worker_over_mutual_tls(tls_broker: Settings, tmp_path: Path) -> None:
+    """The worker (Faust's consumer, producer, changelogs and admin) with only the settings."""
+    env = {
+        **own_topics("tlsw"),
+        "TOUCHSTREAM_APP_ID": "tls-worker",
+        "TOUCHSTREAM_KAFKA_BOOTSTRAP": tls_broker.kafka_bootstrap,
+        "TOUCHSTREAM_KAFKA_SECURITY_PROTOCOL": "SSL",
+        "TOUCHSTREAM_KAFKA_SSL_CAFILE": str(tls_broker.kafka_ssl_cafile),
+        "TOUCHSTREAM_KAFKA_SSL_CERTFILE": str(tls_broker.kafka_ssl_certfile),
+        "TOUCHSTREAM_KAFKA_SSL_KEYFILE": str(tls_broker.kafka_ssl_keyfile),
+        "TOUCHSTREAM_WORKER_WEB_PORT": str(free_port()),
+        "TOUCHSTREAM_WORKER_DATA_DIR": str(tmp_path / "worker"),
+    }
+    settings = tls_broker.model_copy(
+        update={k.removeprefix("TOUCHSTREAM_").lower(): v for k, v in own_topics("tlsw").items()}
+    )
+    worker = Worker(["-m", "touchstream.cli", "worker"], tmp_path / "worker.log", env)
+    try:
+        worker.wait_ready()
+        at = datetime.now(UTC) - timedelta(minutes=1)
+        opened = {
+            "type": "touchpoint",
+            "event_id": "tls-case-1",
+            "occurred_at": at.isoformat(),
+            "customer_id": "c1",
+            "case_id": "case-1",
+            "channel": "chat",
+            "actor": "customer",
+            "event_type": "contact_opened",
+            "journey_stage": "support",
+            "source": "cli",
+        }
+        produce_lines([json.dumps(opened)], settings, "tls", report=False)
+        (fact,) = consume(settings, settings.topic_fact_cases, 1)
+    finally:
+        worker.stop()
+    case = codec.decode_as(fact, CaseFact)
+    assert (case.case_id, case.first_channel) == ("case-1", "chat")
