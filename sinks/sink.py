@@ -33,8 +33,10 @@ from clickhouse_connect.driver.client import Client
 from kafka import ConsumerRebalanceListener, KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata, TopicPartition
+from prometheus_client import start_http_server
 
 from schemas import codec
+from sinks import metrics
 from sinks.batch import Batch, Row, backoff_s
 from sinks.clickhouse import connect
 from sinks.rows import TABLES, dead_letter_row
@@ -74,6 +76,7 @@ def to_row(topic: str, partition: int, offset: int, value: bytes | None) -> tupl
         if table is not None:
             return table.name, table.row(datum)
         reason, detail = "schema_mismatch", f"the sink stores no {subject} records"
+    metrics.DEAD_ROWS.labels(reason).inc()
     now = datetime.now(UTC)
     return "dead_letters", dead_letter_row(topic, partition, offset, reason, detail,
                                            value or b"", now)
@@ -151,6 +154,7 @@ class Sink:
                 self._insert()
                 break
             except Exception as exc:  # clickhouse-connect raises several types when down
+                metrics.INSERT_ERRORS.labels(type(exc).__name__).inc()
                 attempt += 1
                 if (attempts is not None and attempt >= attempts) or self.stop.is_set():
                     log.warning("giving up on %d uncommitted rows: %s", len(self.batch), exc)
@@ -175,6 +179,10 @@ class Sink:
             self._client = connect(self.settings, "writer")
         started = time.monotonic()
         insert(self._client, self.batch.rows)
+        metrics.INSERT_SECONDS.observe(time.monotonic() - started)
+        metrics.BATCH_ROWS.observe(len(self.batch))
+        for table, rows in self.batch.rows.items():
+            metrics.ROWS.labels(table).inc(len(rows))
         log.info("inserted %d rows into %s in %.0f ms", len(self.batch),
                  ", ".join(sorted(self.batch.rows)), (time.monotonic() - started) * 1000)
 
@@ -214,7 +222,10 @@ def sink_command() -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    Sink(load_settings(), stop).run()
+    settings = load_settings()
+    if settings.sink_metrics_port:
+        start_http_server(settings.sink_metrics_port)
+    Sink(settings, stop).run()
 
 
 if __name__ == "__main__":

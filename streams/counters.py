@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS = Counter("touchstream_events_total", "Input records processed", ["topic", "outcome"])
+RECORDS_OUT = Counter("touchstream_records_out_total", "Records the worker produced", ["topic"])
 DEAD_LETTERS = Counter(
     "touchstream_dead_letters_total", "Records sent to the dead-letter topic", ["topic", "reason"]
 )
 DUPLICATES = Counter("touchstream_duplicates_total", "Records dropped as already seen", ["topic"])
+LATE = Counter(
+    "touchstream_late_events_total",
+    "Events and derived updates that came after their window closed, counted when the hour "
+    "they arrived in is final",
+    ["channel"],
+)
 WINDOW_RESULTS = Counter(
     "touchstream_window_results_total", "Window results emitted", ["window", "final"]
 )
+EMIT_DELAY = Histogram(
+    "touchstream_window_emit_delay_seconds",
+    "Wall-clock seconds from a window's end to its final result (lateness + processing; large "
+    "when replaying old traffic)",
+    buckets=(1, 5, 15, 60, 300, 600, 900, 1800, 3600, 86400),
+)
 ALERTS = Counter("touchstream_alerts_total", "Alerts raised", ["kind"])
+LAG = Gauge(
+    "touchstream_consumer_lag",
+    "Records waiting per input partition (high-water - next offset; approximate on the Tansu "
+    "local broker, whose high-water can lag behind)",
+    ["topic", "partition"],
+)
+STALLED = Gauge(
+    "touchstream_agent_stalled",
+    "1 while an input partition has records waiting and has not moved for liveness_stall_s",
+    ["topic", "partition"],
+)

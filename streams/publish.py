@@ -4,10 +4,12 @@ together stays on one partition (cases by case_id, windows by channel)."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from faust.types import Message
+from faust.types import Message, TopicT
 
 from schemas import codec
 from schemas.deadletter import dead_letter_record
@@ -24,9 +26,15 @@ from streams.app import (
     windows_topic,
 )
 from streams.facts import CaseFact, FeedbackFact, WindowResult
+from streams.liveness import PROGRESS
 from streams.metrics import CaseSummary, Contribution, EnrichedFeedback, WindowSnapshot
 
 log = logging.getLogger(__name__)
+
+
+async def _send(topic: TopicT, key: bytes | None, value: Any) -> None:
+    await topic.send(key=key, value=value)
+    counters.RECORDS_OUT.labels(topic.get_topic_name()).inc()
 
 
 async def dead_letter(message: Message, rejection: Rejection) -> None:
@@ -39,7 +47,7 @@ async def dead_letter(message: Message, rejection: Rejection) -> None:
         detail=rejection.detail,
         now=datetime.now(UTC),
     )
-    await deadletter_topic.send(key=message.key, value=codec.encode(record))
+    await _send(deadletter_topic, message.key, codec.encode(record))
     counters.DEAD_LETTERS.labels(message.topic, rejection.reason).inc()
 
 
@@ -47,6 +55,7 @@ async def guarded(message: Message, process: Callable[[Message], Awaitable[None]
     """Runs ``process`` on one input record; if it fails unexpectedly, the record becomes a dead
     letter (reason ``processing_error``) instead of stopping its partition. The log names the
     exception type and the record's position only: the record may carry personal data."""
+    PROGRESS.advance((message.topic, message.partition), message.offset, time.monotonic())
     try:
         await process(message)
     except Exception as exc:
@@ -67,29 +76,30 @@ async def publish_contributions(
     """Each contribution carries its source and position, by which the windows agent drops
     copies (see streams.window_log)."""
     for index, contribution in enumerate(contributions, start=first_index):
-        await contributions_topic.send(
-            key=contribution.channel.value.encode(),
-            value={"contribution": contribution.to_dict(), "source": [source, offset, index]},
+        await _send(
+            contributions_topic,
+            contribution.channel.value.encode(),
+            {"contribution": contribution.to_dict(), "source": [source, offset, index]},
         )
 
 
 async def publish_touchpoint(tp: Touchpoint) -> None:
-    await touchpoint_facts_topic.send(key=tp.case_id.encode() or None, value=codec.encode(tp))
+    await _send(touchpoint_facts_topic, tp.case_id.encode() or None, codec.encode(tp))
 
 
 async def publish_case(summary: CaseSummary) -> None:
     fact = CaseFact.of(summary)
-    await case_facts_topic.send(key=summary.case_id.encode(), value=codec.encode(fact))
+    await _send(case_facts_topic, summary.case_id.encode(), codec.encode(fact))
 
 
 async def publish_feedback(enriched: EnrichedFeedback, themes: tuple[str, ...]) -> None:
     fact = FeedbackFact.of(enriched, themes)
     key = (enriched.case_id or enriched.customer_id).encode()
-    await feedback_facts_topic.send(key=key, value=codec.encode(fact))
+    await _send(feedback_facts_topic, key, codec.encode(fact))
 
 
 async def publish_alert(alert: Alert) -> None:
-    await alerts_topic.send(key=alert.subject_id.encode(), value=codec.encode(alert))
+    await _send(alerts_topic, alert.subject_id.encode(), codec.encode(alert))
     counters.ALERTS.labels(alert.kind.value).inc()
 
 
@@ -98,5 +108,5 @@ async def publish_window(snapshot: WindowSnapshot, final: bool) -> None:
     (ReplacingMergeTree on revision) and its final result, emitted last, wins over interim."""
     now = datetime.now(UTC)
     result = WindowResult.of(snapshot, final=final, revision=int(now.timestamp() * 1000))
-    await windows_topic.send(key=snapshot.channel.value.encode(), value=codec.encode(result))
+    await _send(windows_topic, snapshot.channel.value.encode(), codec.encode(result))
     counters.WINDOW_RESULTS.labels(snapshot.spec.name, str(final).lower()).inc()

@@ -31,7 +31,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     as subprocesses by the tests see the same ones."""
     state_dir: Path = tmp_path_factory.mktemp("touchstream-state")
     wanted = set(services.SERVICE_NAMES)
-    env = {"TOUCHSTREAM_STATE_DIR": str(state_dir)}
+    # The sinks the tests start serve no /metrics unless a test gives them a free port.
+    env = {"TOUCHSTREAM_STATE_DIR": str(state_dir), "TOUCHSTREAM_SINK_METRICS_PORT": "0"}
     if "TOUCHSTREAM_KAFKA_BOOTSTRAP" in os.environ:
         wanted.discard("broker")
     else:

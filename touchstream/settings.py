@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     dedup_ttl_s: int = Field(
         86_400, gt=0, description="how long an event/feedback id is remembered"
     )
+    liveness_stall_s: float = Field(
+        30.0,
+        gt=0,
+        description="GET /healthz on the worker fails when an input partition has had records "
+        "waiting this long without progress",
+    )
 
     # --- Feedback text ---------------------------------------------------------------------------
     text_languages: Annotated[tuple[str, ...], NoDecode] = Field(
@@ -116,6 +122,9 @@ class Settings(BaseSettings):
     sink_batch_rows: int = Field(5_000, gt=0, description="flush a batch at this many rows")
     sink_batch_seconds: float = Field(2.0, gt=0, description="or when its oldest row is this old")
     sink_retry_max_s: float = Field(30.0, gt=0, description="cap of the retry backoff")
+    sink_metrics_port: int = Field(
+        6067, ge=0, description="port of the sink's /metrics (Prometheus); 0 turns it off"
+    )
 
     # --- Collector ----------------------------------------------------------------------------
     collector_host: str = Field("127.0.0.1", description="address the HTTP collector binds")

@@ -11,6 +11,7 @@ from faust import StreamT
 
 from streams.app import app, contributions_topic, seen, ticks_topic
 from streams.breaches import CASES_LOCK, raise_due_breaches, refill_deadlines
+from streams.liveness import PROGRESS
 from streams.watermark import WATERMARKS
 from touchstream.settings import get_settings
 
@@ -38,6 +39,7 @@ async def on_tick(stream: StreamT[dict[str, str]]) -> None:
     async for event in stream.events():
         now = datetime.fromisoformat(event.value["tick"])
         partition = event.message.partition
+        PROGRESS.advance((event.message.topic, partition), event.message.offset, time.monotonic())
         await check_deadlines(now, partition)
         expire_seen(now, partition)
 

@@ -7,14 +7,17 @@ lets open windows' running results out, at most every ``window_emit_interval_s``
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from faust import StreamT
 
 from schemas.records import Channel
+from streams import counters
 from streams.app import app, channel_windows, contributions_topic
 from streams.channel_alerts import observe
+from streams.liveness import PROGRESS
 from streams.metrics import TUMBLING_1H, Contribution
 from streams.partitions import partition_of
 from streams.publish import publish_alert, publish_window
@@ -37,6 +40,8 @@ def _load(channel: Channel) -> ChannelWindows:
 @app.agent(contributions_topic)
 async def aggregate_windows(stream: StreamT[dict[str, Any]]) -> None:
     async for event in stream.events():
+        message = event.message
+        PROGRESS.advance((message.topic, message.partition), message.offset, time.monotonic())
         value = event.value
         if "tick" in value:
             await _tick(event.message.partition)
@@ -70,6 +75,10 @@ async def _emit(windows: ChannelWindows, now: datetime) -> bool:
     running = windows.store.due_updates(now)
     for snapshot in final:
         await publish_window(snapshot, final=True)
+        counters.EMIT_DELAY.observe((now - snapshot.end).total_seconds())
+        if snapshot.spec == TUMBLING_1H:  # one spec, so that each late event counts once
+            late = snapshot.accumulator.late_events + snapshot.accumulator.late_updates
+            counters.LATE.labels(snapshot.channel.value).inc(late)
         for alert in observe(windows.alerts, snapshot, CASE_RULES.standards):
             await publish_alert(alert)
     for snapshot in running:
