@@ -74,11 +74,13 @@ VIEW_COLUMNS: dict[str, set[str]] = {
     "channel_satisfaction_hourly": {
         "hour", "channel", "csat_responses", "csat_satisfied", "csat_pct", "csat_avg",
         "nps_responses", "nps_promoters", "nps_detractors", "nps", "ces_responses", "ces_avg",
+        "csat_multi_responses", "csat_multi_satisfied", "csat_single_responses",
+        "csat_single_satisfied",
     },
     "channel_response_times_hourly": {
         "hour", "channel", "cases_opened", "first_responses", "frt_avg_s", "frt_p50_s",
         "frt_p90_s", "frt_p99_s", "resolved", "ttr_p50_s", "fcr_cases", "fcr_pct",
-        "sla_breaches", "multi_channel_cases",
+        "sla_breaches", "multi_channel_cases", "abandoned_cases", "ivr_entered", "ivr_escapes",
     },
     "sla_breaches": {
         "case_id", "customer_id", "channel", "opened_at", "sla_deadline", "first_response_at",
@@ -88,6 +90,14 @@ VIEW_COLUMNS: dict[str, set[str]] = {
         "case_id", "customer_id", "channel", "opened_at", "open_for_s",
         "awaiting_first_response", "sla_deadline", "sla_breached", "customer_contacts",
         "channels", "reopened",
+    },
+    "feedback_themes_daily": {
+        "day", "channel", "theme", "language", "responses", "comments", "share_pct",
+        "detractors", "csat_responses", "csat_satisfied", "csat_pct", "csat_avg",
+    },
+    "alert_timeline": {
+        "alert_id", "kind", "severity", "channel", "subject_id", "raised_at", "resolved_at",
+        "open_s", "summary",
     },
 }
 HOURLY_VIEWS = {"channel_satisfaction_hourly", "channel_response_times_hourly"}
