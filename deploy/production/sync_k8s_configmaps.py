@@ -31,6 +31,7 @@ CONFIGMAPS: dict[str, dict[str, dict[str, str]]] = {
         },
         "grafana-dashboards": {
             "channels.json": "grafana/dashboards/channels.json",
+            "operations.json": "grafana/dashboards/operations.json",
         },
     },
 }

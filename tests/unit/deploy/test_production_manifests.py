@@ -18,7 +18,12 @@ from typing import Any
 
 import pytest
 import yaml
+from prometheus_client import REGISTRY
 
+import sinks.metrics  # noqa: F401
+import streams.counters
+import streams.webhook  # noqa: F401
+from touchstream.collector.metrics import CollectorMetrics
 from touchstream.settings import Settings
 
 PRODUCTION = Path(__file__).resolve().parents[3] / "deploy" / "production"
@@ -522,7 +527,9 @@ def test_clickhouse_users_writer_inserts_and_bi_reads_only() -> None:
 
 def test_grafana_datasource_is_clickhouse_as_the_bi_user() -> None:
     (provisioning,) = load_yaml(DATASOURCE_FILE)
-    (source,) = provisioning["datasources"]
+    sources = {source["uid"]: source for source in provisioning["datasources"]}
+    assert sources.keys() == {"touchstream-clickhouse", "touchstream-prometheus"}
+    source = sources["touchstream-clickhouse"]
     assert source["type"] == "grafana-clickhouse-datasource"
     config = config_map()
     assert source["jsonData"]["username"] == config["TOUCHSTREAM_CLICKHOUSE_BI_USER"]
@@ -613,3 +620,26 @@ def test_dashboard_filters_time_on_hour_and_recombines_rates_from_counts() -> No
     assert csat and all(
         re.search(r"sum\(csat_satisfied\)\s*\*\s*100\s*/\s*nullIf\(sum\(csat_responses\)", s)
         for s in csat)
+
+
+def exposed_metric_names() -> set[str]:
+    """Every sample name the worker, the sink, the webhook and the collector can expose (the
+    first three register on import, in the default registry)."""
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
+    names = set()
+    for registry in (REGISTRY, CollectorMetrics().registry):
+        for metric in registry.collect():
+            names |= {metric.name + suffix for suffix in suffixes.get(metric.type, ("",))}
+    return names
+
+
+def test_operations_dashboard_reads_only_metrics_the_code_exposes() -> None:
+    doc = json.loads((PRODUCTION / "grafana" / "dashboards" / "operations.json").read_text())
+    assert doc["title"] == "Touchstream — operations"
+    exposed = exposed_metric_names()
+    used = set()
+    for panel in doc["panels"]:
+        assert panel["datasource"]["uid"] == "touchstream-prometheus", panel["title"]
+        for target in panel["targets"]:
+            used |= set(re.findall(r"\b(touchstream_\w+)", target["expr"]))
+    assert used and used <= exposed, used - exposed
