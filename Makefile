@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench up down clean
+.PHONY: demo test lint bench up down clean screenshot
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.local_profile
 	$(BIN)/python -m bench.codec
 	$(BIN)/python -m bench.collector_load
+
+# The channels dashboard drawn from the demo's data and captured by headless Chromium (needs
+# Debian's chromium); .touchstream/screenshots/, kept out of git. Not part of `make test`.
+screenshot: demo
+	$(BIN)/python -m deploy.local.screenshot
 
 up: $(STAMP)
 	$(BIN)/touchstream local up

@@ -5,7 +5,6 @@ returns rows. Grafana's macros are expanded as the ClickHouse data source expand
 from __future__ import annotations
 
 import json
-import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from clickhouse_connect.driver.exceptions import DatabaseError
 
+from deploy.local.dashboard_page import expand_macros
 from tests.integration.sinks.support import query
 from tests.integration.sinks.test_replay import isolated, loaded
 from tests.integration.streams.test_worker_windows import END
@@ -24,17 +24,8 @@ DASHBOARD = Path(__file__).parents[3] / "deploy/production/grafana/dashboards/ch
 
 
 def expand(sql: str) -> str:
-    """$__timeFilter(col) over the two days of generated traffic, every channel selected."""
-    start, end = END - timedelta(days=2), END + timedelta(days=1)
-    sql = re.sub(
-        r"\$__timeFilter\((\w+)\)",
-        lambda m: (
-            f"{m[1]} >= toDateTime('{start:%Y-%m-%d %H:%M:%S}', 'UTC') "
-            f"AND {m[1]} <= toDateTime('{end:%Y-%m-%d %H:%M:%S}', 'UTC')"
-        ),
-        sql,
-    )
-    return sql.replace("${channel:singlequote}", "'__all'")
+    """Over the two days of generated traffic, every channel selected."""
+    return expand_macros(sql, END - timedelta(days=2), END + timedelta(days=1))
 
 
 def test_every_panel_query_returns_rows(loaded: Any) -> None:
