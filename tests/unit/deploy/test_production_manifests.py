@@ -104,13 +104,18 @@ VIEW_COLUMNS: dict[str, set[str]] = {
         "alert_id", "kind", "severity", "channel", "subject_id", "raised_at", "resolved_at",
         "open_s", "summary",
     },
+    "call_abandonment_hourly": {
+        "hour", "channel", "calls_abandoned", "calls_answered", "abandon_pct",
+    },
 }
-HOURLY_VIEWS = {"channel_satisfaction_hourly", "channel_response_times_hourly"}
+HOURLY_VIEWS = {
+    "channel_satisfaction_hourly", "channel_response_times_hourly", "call_abandonment_hourly",
+}
 # Rates, means and percentiles of one hour: over a range they must be recombined from the
 # counts (sum(csat_satisfied) / sum(csat_responses)), never aggregated themselves.
 NOT_ADDITIVE = {
     "csat_pct", "csat_avg", "nps", "ces_avg", "fcr_pct", "frt_avg_s",
-    "frt_p50_s", "frt_p90_s", "frt_p99_s", "ttr_p50_s",
+    "frt_p50_s", "frt_p90_s", "frt_p99_s", "ttr_p50_s", "abandon_pct",
 }
 
 # A reference to a secret in the environment: $VAR, ${VAR} or ${VAR:?message}.
