@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from faust.sensors.prometheus import FaustMetrics
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
 EVENTS = Counter("touchstream_events_total", "Input records processed", ["topic", "outcome"])
 RECORDS_OUT = Counter("touchstream_records_out_total", "Records the worker produced", ["topic"])
@@ -37,3 +38,7 @@ STALLED = Gauge(
     "1 while an input partition has records waiting and has not moved for liveness_stall_s",
     ["topic", "partition"],
 )
+# Faust's own sensor: messages in per topic and partition, event runtime, sends and their
+# latency, commit latency, rebalances, table operations. streams.agents.web installs it as the
+# app's monitor.
+FAUST = FaustMetrics.create(REGISTRY, "touchstream_faust")

@@ -1,13 +1,18 @@
-"""GET /metrics on the worker's web port: the Prometheus exposition of streams.counters."""
+"""GET /metrics on the worker's web port: the Prometheus exposition of streams.counters, Faust's
+own sensor among them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from faust import web
+from faust.sensors.prometheus import PrometheusMonitor
 from prometheus_client import generate_latest
 
+from streams import counters
 from streams.app import app
+
+app.monitor = PrometheusMonitor(metrics=counters.FAUST)
 
 # CONTENT_TYPE_LATEST names a charset, which aiohttp refuses inside a content type; the text
 # format is ASCII anyway.

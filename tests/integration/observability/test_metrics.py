@@ -32,6 +32,11 @@ WORKER_COUNTERS = (
     "touchstream_window_results_total",
     "touchstream_window_emit_delay_seconds_count",
     "touchstream_alerts_total",
+    # Faust's own sensor
+    "touchstream_faust_messages_received_total",
+    "touchstream_faust_events_runtime_ms_count",
+    "touchstream_faust_topic_messages_sent_total",
+    "touchstream_faust_consumer_commit_latency_count",
 )
 SINK_COUNTERS = (
     "touchstream_sink_rows_total",
