@@ -224,7 +224,7 @@ def sink_command() -> None:
     signal.signal(signal.SIGINT, on_signal)
     settings = load_settings()
     if settings.sink_metrics_port:
-        start_http_server(settings.sink_metrics_port)
+        start_http_server(settings.sink_metrics_port, registry=metrics.REGISTRY)
     Sink(settings, stop).run()
 
 

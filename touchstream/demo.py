@@ -18,6 +18,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from kafka import KafkaProducer
 from rich.console import Console
 from rich.table import Table
 
@@ -25,8 +26,10 @@ from deploy.local import services
 from sinks.clickhouse import connect
 from sinks.migrate import migrate
 from touchstream.generator import generate
+from touchstream.kafka_options import producer_options
 from touchstream.local import show_statuses
 from touchstream.producer import produce_lines
+from touchstream.scrape import counter_totals
 from touchstream.settings import Settings, load_settings
 from touchstream.topics import ensure_topics
 
@@ -111,6 +114,24 @@ def print_table(settings: Settings) -> None:
     )
 
 
+def print_metrics(settings: Settings) -> None:
+    """How far each Touchstream counter on the worker's and the sink's /metrics moved."""
+    table = Table("process", "metric", "moved by", title="Counters on /metrics during the demo")
+    pages = {"worker": settings.worker_web_port, "sink": settings.sink_metrics_port}
+    for process, port in pages.items():
+        totals = counter_totals(f"http://127.0.0.1:{port}/metrics")
+        faust = {n: total for n, total in totals.items() if n.startswith("touchstream_faust_")}
+        for name, total in sorted(totals.items()):
+            if name.startswith("touchstream_") and name not in faust:
+                table.add_row(process, name, f"{total:,.0f}" if total else "[yellow]0[/yellow]")
+        if faust:
+            moved = sum(1 for total in faust.values() if total)
+            table.add_row(process, "touchstream_faust_* (Faust's own sensor)",
+                          f"{moved} of {len(faust)} moved")
+    console.print(table)
+    console.print("0: nothing of that kind happened (no ClickHouse error, no webhook set, ...)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=400)
@@ -139,6 +160,12 @@ def main() -> None:
             f"{sum(summary.dead_lettered.values())} bad records "
             f"({dict(summary.dead_lettered)})"
         )
+        # The first records again, and bytes no codec reads: the worker drops the copies as
+        # duplicates and dead-letters the bytes, so those counters move on /metrics too.
+        produce_lines(lines[:50], settings, "demo-replay", report=False)
+        producer = KafkaProducer(**producer_options(settings))
+        producer.send(settings.topic_touchpoints, b"\x00not avro").get(timeout=30)
+        producer.close()
         opened = {
             r["case_id"]
             for r in records
@@ -148,6 +175,7 @@ def main() -> None:
         console.print(f"{landed} cases in ClickHouse")
         time.sleep(2 * settings.sink_batch_seconds)
         print_table(settings)
+        print_metrics(settings)
         password_var = "TOUCHSTREAM_CLICKHOUSE_BI_PASSWORD"
         console.print(
             "\nQuery it yourself as the read-only BI user (while `touchstream local up` "

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from prometheus_client import REGISTRY
 
-import sinks.metrics  # noqa: F401
+import sinks.metrics
 import streams.counters
 import streams.webhook  # noqa: F401
 from touchstream.collector.metrics import CollectorMetrics
@@ -629,10 +629,11 @@ def test_dashboard_filters_time_on_hour_and_recombines_rates_from_counts() -> No
 
 def exposed_metric_names() -> set[str]:
     """Every sample name the worker, the sink, the webhook and the collector can expose (the
-    first three register on import, in the default registry)."""
+    worker's and the webhook's register on import in the default registry, the sink's in its
+    own)."""
     suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
     names = set()
-    for registry in (REGISTRY, CollectorMetrics().registry):
+    for registry in (REGISTRY, sinks.metrics.REGISTRY, CollectorMetrics().registry):
         for metric in registry.collect():
             names |= {metric.name + suffix for suffix in suffixes.get(metric.type, ("",))}
     return names
