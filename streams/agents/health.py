@@ -38,7 +38,9 @@ async def measure() -> None:
         if lag is not None:
             counters.LAG.labels(tp.topic, str(tp.partition)).set(lag)
     stalled = PROGRESS.stalled(highwaters, time.monotonic(), settings.liveness_stall_s, STARTED)
-    for topic, partition in set(STALLED) | set(stalled):
+    # 0 for every watched partition, not only stalled ones, so a healthy worker shows a series
+    # (dashboards and alert rules can tell healthy from not scraped).
+    for topic, partition in set(STALLED) | highwaters.keys():
         counters.STALLED.labels(topic, str(partition)).set(int((topic, partition) in stalled))
     STALLED[:] = stalled
 

@@ -64,9 +64,10 @@ def totals(exposition: str) -> dict[str, float]:
 
 
 @pytest.fixture()
-def ports(
+def running(
     isolated: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, int]]:
+) -> Iterator[tuple[Settings, dict[str, int]]]:
+    """A ready worker and a sink on their own database, with their /metrics ports."""
     settings = own_database(isolated, "metrics")
     worker_port, sink_port = free_port(), free_port()
     monkeypatch.setenv("TOUCHSTREAM_CLICKHOUSE_DATABASE", settings.clickhouse_database)
@@ -80,16 +81,26 @@ def ports(
     sink = Worker(["-m", "touchstream.cli", "sink"], tmp_path / "sink.log", {})
     try:
         worker.wait_ready()
-        produce_lines(lines(seed=9, cases=120) * 2, settings, "metrics", report=False)
-        # Bytes no codec reads, straight onto the topic: the worker dead-letters them.
-        producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-        producer.send(settings.topic_touchpoints, b"\x00not avro")
-        producer.close()
-        yield {"worker": worker_port, "sink": sink_port}
+        yield settings, {"worker": worker_port, "sink": sink_port}
     finally:
         worker.stop()
         sink.stop()
         drop_database(settings)
+
+
+def send_traffic(settings: Settings) -> None:
+    """Generated journeys twice over (the second time duplicates) and bytes no codec reads."""
+    produce_lines(lines(seed=9, cases=120) * 2, settings, "metrics", report=False)
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    producer.send(settings.topic_touchpoints, b"\x00not avro")
+    producer.close()
+
+
+@pytest.fixture()
+def ports(running: tuple[Settings, dict[str, int]]) -> dict[str, int]:
+    settings, ports = running
+    send_traffic(settings)
+    return ports
 
 
 def test_every_counter_moves_and_the_worker_is_healthy(ports: dict[str, int]) -> None:
