@@ -134,8 +134,25 @@ def yaml_files() -> list[Path]:
     return [p for p in text_files() if p.suffix in {".yml", ".yaml"}]
 
 
+class UniqueKeyLoader(yaml.SafeLoader):
+    """kubectl and docker compose refuse a mapping that repeats a key; PyYAML would keep the
+    last one silently."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_yaml(path: Path) -> list[Any]:
-    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc is not None]
+    return [doc for doc in yaml.load_all(path.read_text(), UniqueKeyLoader) if doc is not None]
 
 
 def compose() -> dict[str, Any]:
