@@ -25,9 +25,20 @@ COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 UNITS = {"percent": " %", "s": " s"}
 
 
-def expand_macros(sql: str, start: datetime, end: datetime, channel: str = "__all") -> str:
-    """$__timeFilter(col) over [start, end] and the channel variable set to ``channel`` (the
-    dashboard's "All" value is ``__all``), as Grafana sends them to ClickHouse."""
+def channel_all_value(dashboard: dict[str, Any]) -> str:
+    """The custom "All" value of the dashboard's channel variable."""
+    (variable,) = [v for v in dashboard["templating"]["list"] if v["name"] == "channel"]
+    return str(variable["allValue"])
+
+
+def expand_macros(
+    sql: str, start: datetime, end: datetime, all_value: str,
+    channels: Sequence[str] | None = None,
+) -> str:
+    """$__timeFilter(col) over [start, end] and ${channel:singlequote} as Grafana interpolates
+    it: the selected ``channels`` quoted (a quote escaped by a backslash) and joined by commas,
+    or with "All" (None) the variable's custom all value inserted as it is, since Grafana does
+    not format custom all values."""
 
     def time_filter(match: re.Match[str]) -> str:
         column = match[1]
@@ -35,12 +46,16 @@ def expand_macros(sql: str, start: datetime, end: datetime, channel: str = "__al
                 f"AND {column} <= toDateTime('{end:%Y-%m-%d %H:%M:%S}', 'UTC')")
 
     sql = re.sub(r"\$__timeFilter\((\w+)\)", time_filter, sql)
-    return sql.replace("${channel:singlequote}", "'" + channel.replace("'", "''") + "'")
+    value = all_value if channels is None else ",".join(
+        "'" + c.replace("'", "\\'") + "'" for c in channels)
+    return sql.replace("${channel:singlequote}", value)
 
 
 def render(dashboard: dict[str, Any], query: Query, start: datetime, end: datetime) -> str:
     """The whole page; a panel whose query fails shows the error instead of data."""
-    cells = "\n".join(_panel(panel, query, start, end) for panel in dashboard["panels"])
+    everything = channel_all_value(dashboard)
+    cells = "\n".join(_panel(p, query, expand_macros(p["targets"][0]["rawSql"], start, end,
+                                                    everything)) for p in dashboard["panels"])
     title = html.escape(dashboard["title"])
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>{title}</title><style>
@@ -69,13 +84,13 @@ Grafana.</div>
 """
 
 
-def _panel(panel: dict[str, Any], query: Query, start: datetime, end: datetime) -> str:
+def _panel(panel: dict[str, Any], query: Query, sql: str) -> str:
     grid = panel["gridPos"]
     style = (f"grid-column: {grid['x'] + 1} / span {grid['w']}; "
              f"grid-row: {grid['y'] + 1} / span {grid['h']}")
     unit = UNITS.get(panel.get("fieldConfig", {}).get("defaults", {}).get("unit", ""), "")
     try:
-        columns, rows = query(expand_macros(panel["targets"][0]["rawSql"], start, end))
+        columns, rows = query(sql)
     except Exception as exc:  # shown on the page: the point is to see which query fails
         body = f'<div class="error">{html.escape(str(exc)[:400])}</div>'
     else:

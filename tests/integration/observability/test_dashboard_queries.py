@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from clickhouse_connect.driver.exceptions import DatabaseError
 
-from deploy.local.dashboard_page import expand_macros
+from deploy.local.dashboard_page import channel_all_value, expand_macros
 from tests.integration.sinks.support import query
 from tests.integration.sinks.test_replay import isolated, loaded
 from tests.integration.streams.test_worker_windows import END
@@ -24,8 +24,9 @@ DASHBOARD = Path(__file__).parents[3] / "deploy/production/grafana/dashboards/ch
 
 
 def expand(sql: str) -> str:
-    """Over the two days of generated traffic, every channel selected."""
-    return expand_macros(sql, END - timedelta(days=2), END + timedelta(days=1))
+    """Over the two days of generated traffic, "All" channels selected."""
+    everything = channel_all_value(json.loads(DASHBOARD.read_text()))
+    return expand_macros(sql, END - timedelta(days=2), END + timedelta(days=1), everything)
 
 
 def test_every_panel_query_returns_rows(loaded: Any) -> None:

@@ -8,22 +8,30 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from deploy.local.dashboard_page import Result, expand_macros, render
+from deploy.local.dashboard_page import Result, channel_all_value, expand_macros, render
 
 DASHBOARD = Path(__file__).parents[3] / "deploy/production/grafana/dashboards/channels.json"
 START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 END = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
-def test_macros_expand_to_a_utc_range_and_the_all_channel() -> None:
+def test_macros_expand_as_grafana_interpolates_them() -> None:
     sql = ("SELECT 1 FROM v WHERE $__timeFilter(hour) AND ('__all' IN (${channel:singlequote}) "
            "OR channel IN (${channel:singlequote}))")
-    assert expand_macros(sql, START, END) == (
+    # "All": the custom all value goes in as it is (Grafana does not format it)
+    assert expand_macros(sql, START, END, "'__all'") == (
         "SELECT 1 FROM v WHERE hour >= toDateTime('2026-11-24 06:00:00', 'UTC') "
         "AND hour <= toDateTime('2026-11-24 12:00:00', 'UTC') "
         "AND ('__all' IN ('__all') OR channel IN ('__all'))"
     )
-    assert "IN ('o''brien')" in expand_macros(sql, START, END, channel="o'brien")
+    # a selection: each value single-quoted, a quote escaped with a backslash
+    assert "channel IN ('chat','o\\'brien')" in expand_macros(
+        sql, START, END, "'__all'", channels=["chat", "o'brien"])
+
+
+def test_the_channels_all_value_is_a_sql_literal() -> None:
+    """Inserted unformatted into `'__all' IN (...)`, it must be a quoted string already."""
+    assert channel_all_value(json.loads(DASHBOARD.read_text())) == "'__all'"
 
 
 def fake(sql: str) -> Result:
