@@ -9,14 +9,15 @@ from typing import Any
 
 from faust import web
 
-from streams import counters
 from streams.app import app, contributions_topic, feedback_topic, ticks_topic, touchpoints_topic
 from streams.liveness import PROGRESS, Partition
+from streams.partition_gauges import PartitionGauges
 from touchstream.settings import get_settings
 
 settings = get_settings()
 STARTED = time.monotonic()
 STALLED: list[Partition] = []
+GAUGES = PartitionGauges()
 # The agents whose stop would stop the pipeline. Not the webhook's: a receiver that is down holds
 # it back by design, and restarting the worker would not help. Not the tables' changelogs, which
 # only recovery reads.
@@ -30,18 +31,10 @@ WATCHED = frozenset(
 async def measure() -> None:
     highwaters: dict[Partition, int | None] = {}
     for tp in app.assignor.assigned_actives():
-        if tp.topic not in WATCHED:
-            continue
-        key = (tp.topic, tp.partition)
-        highwaters[key] = app.consumer.highwater(tp)
-        lag = PROGRESS.lag(key, highwaters[key])
-        if lag is not None:
-            counters.LAG.labels(tp.topic, str(tp.partition)).set(lag)
+        if tp.topic in WATCHED:
+            highwaters[(tp.topic, tp.partition)] = app.consumer.highwater(tp)
     stalled = PROGRESS.stalled(highwaters, time.monotonic(), settings.liveness_stall_s, STARTED)
-    # 0 for every watched partition, not only stalled ones, so a healthy worker shows a series
-    # (dashboards and alert rules can tell healthy from not scraped).
-    for topic, partition in set(STALLED) | highwaters.keys():
-        counters.STALLED.labels(topic, str(partition)).set(int((topic, partition) in stalled))
+    GAUGES.publish({tp: PROGRESS.lag(tp, hw) for tp, hw in highwaters.items()}, stalled)
     STALLED[:] = stalled
 
 
