@@ -27,6 +27,7 @@ from tests.integration.workers import Worker
 from tests.unit.sinks import records as r
 from tests.unit.sinks.records import frame
 from touchstream.kafka_options import producer_options
+from touchstream.scrape import counter_totals
 from touchstream.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -197,7 +198,8 @@ def test_clickhouse_down_mid_stream_loses_nothing(
     worker = None
     try:
         migrate(own)
-        worker = sink(tmp_path, "sink")
+        metrics_port = free_port()
+        worker = sink(tmp_path, "sink", {"TOUCHSTREAM_SINK_METRICS_PORT": str(metrics_port)})
 
         def stored() -> int:
             client = connect(own, "bi")
@@ -221,6 +223,8 @@ def test_clickhouse_down_mid_stream_loses_nothing(
         assert len(failures) >= 2
         # Bounded: it holds one batch while ClickHouse is down, however much is waiting.
         assert all(int(n) <= 10 for n in failures), failures
+        errors = counter_totals(f"http://127.0.0.1:{metrics_port}/metrics")
+        assert errors["touchstream_sink_insert_errors"] >= len(failures)
         services.up(own, frozenset({"clickhouse"}))
         wait_for(lambda: committed_everything(own), 90, "every offset committed", worker.log)
         assert stored() == 80
