@@ -5,7 +5,7 @@ command), and a worker's /metrics should not show sink counters that never move 
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REGISTRY = CollectorRegistry()
 
@@ -34,5 +34,13 @@ DEAD_ROWS = Counter(
     "touchstream_sink_dead_rows_total",
     "Records the sink could not map to a table, stored as dead letters",
     ["reason"],
+    registry=REGISTRY,
+)
+LAG = Gauge(
+    "touchstream_sink_consumer_lag",
+    "Records on each assigned partition the sink has not read yet (end offset - position), "
+    "measured every few seconds; grows while ClickHouse is down and the partitions are paused "
+    "(approximate on the Tansu local broker, whose end offset can lag behind)",
+    ["topic", "partition"],
     registry=REGISTRY,
 )

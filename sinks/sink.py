@@ -46,6 +46,7 @@ from touchstream.settings import Settings, load_settings
 log = logging.getLogger(__name__)
 
 CRASH_AFTER_INSERT = "TOUCHSTREAM_SINK_CRASH_AFTER_INSERT"
+LAG_EVERY_S = 5.0
 _COLUMNS = {table.name: table.columns for table in TABLES.values()}
 
 
@@ -119,10 +120,12 @@ class Sink:
         )
         self.consumer.subscribe(topics(settings), listener=_DropOnRevoke(self.batch))
         self._client: Client | None = None
+        self._lag_due = 0.0
 
     def run(self) -> None:
         try:
             while not self.stop.is_set():
+                self._measure_lag()
                 self._fill()
                 if self.batch.due():
                     self._flush()
@@ -203,7 +206,24 @@ class Sink:
     def _wait_paused(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
         while not self.stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            self._measure_lag()
             self.consumer.poll(timeout_ms=int(min(left, 1.0) * 1000))
+
+    def _measure_lag(self) -> None:
+        """At most every LAG_EVERY_S: end offsets are a request to the broker."""
+        if time.monotonic() < self._lag_due:
+            return
+        self._lag_due = time.monotonic() + LAG_EVERY_S
+        assigned = self.consumer.assignment()
+        try:
+            ends = self.consumer.end_offsets(list(assigned))
+            lags = {tp: max(0, ends[tp] - self.consumer.position(tp)) for tp in assigned}
+        except Exception as exc:  # the broker may not answer now; the figure waits, not the sink
+            log.warning("could not measure the lag (%s)", _brief(exc))
+            return
+        metrics.LAG.clear()  # partitions moved to another sink are that sink's to report
+        for tp, lag in lags.items():
+            metrics.LAG.labels(tp.topic, str(tp.partition)).set(lag)
 
 
 def _brief(exc: Exception) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.structs import TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
 
 from deploy.local import services
 from sinks.clickhouse import connect
@@ -149,6 +151,13 @@ def reference_figures(
     return got
 
 
+def gauge_total(page: str, name: str) -> float:
+    with urllib.request.urlopen(page, timeout=5) as answer:
+        text = answer.read().decode()
+    return sum(s.value for family in text_string_to_metric_families(text)
+               for s in family.samples if s.name == name)
+
+
 def sink(tmp_path: Path, name: str, env: dict[str, str] | None = None) -> Worker:
     return Worker(["-m", "sinks.sink"], tmp_path / f"{name}.log", env or {})
 
@@ -223,11 +232,16 @@ def test_clickhouse_down_mid_stream_loses_nothing(
         assert len(failures) >= 2
         # Bounded: it holds one batch while ClickHouse is down, however much is waiting.
         assert all(int(n) <= 10 for n in failures), failures
-        errors = counter_totals(f"http://127.0.0.1:{metrics_port}/metrics")
-        assert errors["touchstream_sink_insert_errors"] >= len(failures)
+        page = f"http://127.0.0.1:{metrics_port}/metrics"
+        assert counter_totals(page)["touchstream_sink_insert_errors"] >= len(failures)
+        # What waits while its partitions are paused shows as lag.
+        wait_for(lambda: gauge_total(page, "touchstream_sink_consumer_lag") > 0, 30,
+                 "lag while ClickHouse is down", worker.log)
         services.up(own, frozenset({"clickhouse"}))
         wait_for(lambda: committed_everything(own), 90, "every offset committed", worker.log)
         assert stored() == 80
+        wait_for(lambda: gauge_total(page, "touchstream_sink_consumer_lag") == 0, 30,
+                 "no lag once written", worker.log)
         client = connect(own, "bi")
         row = query(client, "SELECT csat_responses, csat_satisfied FROM "
                             "channel_satisfaction_hourly")
