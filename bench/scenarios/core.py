@@ -1,0 +1,234 @@
+"""Scenario "core": the worker's per-event work without a broker, in one process on one core.
+
+Generated traffic (touchpoints and feedback, with the generator's share of bad records) is
+encoded once, then fed through the same functions the agents call, in the same order:
+
+- codec: Avro decode (``schemas.codec``);
+- validation: the contract's checks (``schemas.validation``);
+- text: redaction, language and themes of feedback comments (``streams.text``);
+- case state: the case's table entry read, the event applied, feedback joined to its case;
+- windows: each contribution through the contributions topic's JSON form into its channel's
+  windows, a batch at a time as the windows agent takes them, the running and final results
+  due, and the channel alert rules;
+- outputs: encoding what is sent (facts and window results in Avro, contributions in JSON)
+  and serialising every table value written, as Faust does for its changelog.
+
+Tables are plain dicts holding what a Faust table holds, so the figures are the worker's CPU
+cost per event minus Kafka I/O. Each stage is timed per event with ``perf_counter_ns``; the
+headline events/s comes from a second pass with no timers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bench.report import Result
+from schemas import codec
+from schemas.jsonl import parse_line
+from schemas.records import Channel, Feedback, Touchpoint
+from schemas.validation import Rejection, validate_feedback, validate_touchpoint
+from streams.case_log import CaseEntry, apply_event
+from streams.channel_alerts import observe
+from streams.facts import CaseFact, FeedbackFact, WindowResult
+from streams.metrics import Contribution, enrich, summarize, touchpoint_seen
+from streams.rules import CASE_RULES
+from streams.text import analyse_comment
+from streams.window_log import ChannelWindows, Sourced, add_batch
+from touchstream.generator import generate
+from touchstream.settings import get_settings
+
+STAGES = ("codec", "validation", "text", "case state", "windows", "outputs")
+LATENESS = timedelta(minutes=10)
+EMIT_EVERY = timedelta(seconds=10)
+Clock = Callable[[str], None]
+
+
+Encoded = tuple[type[Touchpoint] | type[Feedback], bytes]  # the input topic's type, the value
+
+
+def encoded_traffic(cases: int) -> list[Encoded]:
+    """The generated records that pass the producer's parsing, Avro-encoded, in time order."""
+    end = datetime(2026, 11, 24, 18, tzinfo=UTC)
+    lines = (r if isinstance(r, str) else json.dumps(r) for r in generate(7, cases, end))
+    records = (parse_line(line, end) for line in lines)
+    return [(type(r), codec.encode(r)) for r in records if not isinstance(r, Rejection)]
+
+
+class Pipeline:
+    """The agents' per-event work over in-memory tables; ``clock(stage)`` is called at the end
+    of each stage so a caller can time them (a no-op for the untimed pass)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.cases: dict[str, Any] = {}
+        self.seen: dict[str, Any] = {}
+        self.windows: dict[str, Any] = {}
+        self.live: dict[Channel, ChannelWindows] = {}  # the agent's decoded windows
+        self.pending: list[Sourced] = []
+        self.batch_max = get_settings().window_batch_max
+        self.rejected = 0
+        self.offset = 0  # of the event in its input topic, for the contributions' positions
+        self.bytes_out = 0
+
+    def process(self, encoded: Encoded, now: datetime) -> None:
+        self.offset += 1
+        record_type, value = encoded
+        try:
+            record = codec.decode_as(value, record_type)
+        except codec.DecodeError:
+            self.rejected += 1
+            return
+        self.clock("codec")
+        if isinstance(record, Touchpoint):
+            rejection = validate_touchpoint(record, now)
+            self.clock("validation")
+            if rejection is None:
+                self._touchpoint(record, now)
+        else:
+            rejection = validate_feedback(record, now)
+            self.clock("validation")
+            if rejection is None:
+                self._feedback(record, now)
+        if rejection is not None:
+            self.rejected += 1
+
+    def _touchpoint(self, tp: Touchpoint, now: datetime) -> None:
+        if not tp.case_id:
+            self.clock("case state")
+            self._contribute([touchpoint_seen(tp)], now)
+            self._out(codec.encode(tp))
+            self._write(self.seen, tp.event_id, [tp.occurred_at.timestamp(), 0])
+            return
+        stored = self.cases.get(tp.case_id)
+        entry = CaseEntry.new(tp.case_id) if stored is None else CaseEntry.from_dict(stored)
+        applied = apply_event(entry, tp, CASE_RULES)
+        self.clock("case state")
+        if applied is None:
+            return
+        entry, contributions = applied
+        self._contribute([touchpoint_seen(tp), *contributions], now)
+        self._out(codec.encode(tp))
+        self._out(codec.encode(CaseFact.of(summarize(entry.state))))
+        self._write(self.cases, tp.case_id, entry.to_dict())
+        self.clock("outputs")
+
+    def _feedback(self, fb: Feedback, now: datetime) -> None:
+        themes: tuple[str, ...] = ()
+        if fb.comment:
+            analysis = analyse_comment(fb.comment, fb.language)
+            fb = replace(fb, comment=analysis.redacted_text, language=analysis.language)
+            themes = analysis.themes
+        self.clock("text")
+        stored = self.cases.get(fb.case_id) if fb.case_id else None
+        case = None if stored is None else CaseEntry.from_dict(stored).state
+        enriched, contributions = enrich(fb, case)
+        self.clock("case state")
+        self._contribute(contributions, now)
+        self._out(codec.encode(FeedbackFact.of(enriched, themes)))
+        self._write(self.seen, fb.feedback_id, [fb.submitted_at.timestamp(), 0])
+        self.clock("outputs")
+
+    def _contribute(self, contributions: list[Contribution], now: datetime) -> None:
+        wire = [json.dumps({"contribution": c.to_dict()}) for c in contributions]
+        self.clock("outputs")
+        for index, body in enumerate(wire):
+            contribution = Contribution.from_dict(json.loads(body)["contribution"])
+            self.pending.append((contribution, "cx.touchpoints:0", (self.offset, index)))
+        self.clock("windows")
+        if len(self.pending) >= self.batch_max:
+            self.flush(now)
+
+    def flush(self, now: datetime) -> None:
+        """The windows agent's work on one batch of contributions."""
+        changed = add_batch(self.pending, self._load)
+        self.pending.clear()
+        for channel, windows in changed.items():
+            final = windows.store.closed()
+            running = windows.store.due_updates(now)
+            for snapshot in final:
+                observe(windows.alerts, snapshot, CASE_RULES.standards)
+            self.clock("windows")
+            for snapshot, is_final in [(s, True) for s in final] + [(s, False) for s in running]:
+                self._out(codec.encode(WindowResult.of(snapshot, is_final, 0)))
+            self._write(self.windows, channel.value, windows.to_dict())
+            self.live[channel] = windows
+            self.clock("outputs")
+
+    def _load(self, channel: Channel) -> ChannelWindows:
+        return self.live.get(channel) or ChannelWindows.new(LATENESS, EMIT_EVERY)
+
+    def _write(self, table: dict[str, Any], key: str, value: Any) -> None:
+        table[key] = value
+        self._out(json.dumps(value).encode())
+
+    def _out(self, data: bytes) -> None:
+        self.bytes_out += len(data)
+
+
+def _timed(values: list[Encoded], now: datetime) -> dict[str, int]:
+    spent: dict[str, int] = defaultdict(int)
+    last = time.perf_counter_ns()
+
+    def clock(stage: str) -> None:
+        nonlocal last
+        tick = time.perf_counter_ns()
+        spent[stage] += tick - last
+        last = tick
+
+    pipeline = Pipeline(clock)
+    for value in values:
+        last = time.perf_counter_ns()
+        pipeline.process(value, now)
+    last = time.perf_counter_ns()
+    pipeline.flush(now)
+    return spent
+
+
+def _untimed(values: list[Encoded], now: datetime) -> tuple[float, Pipeline]:
+    pipeline = Pipeline(lambda stage: None)
+    started = time.perf_counter()
+    for value in values:
+        pipeline.process(value, now)
+    pipeline.flush(now)
+    return time.perf_counter() - started, pipeline
+
+
+def _one_core() -> int:
+    """Pins this process to one core, the issue's condition; returns the core."""
+    core = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {core})
+    return core
+
+
+def run(quick: bool) -> Result:
+    cases = 500 if quick else 20_000
+    values = encoded_traffic(cases)
+    core = _one_core()
+    now = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
+    # Warm what loads once per process (schemas, lexicons, the language model).
+    analyse_comment("warming up the language model", None)
+    _untimed(values[:2000], now)
+    seconds, pipeline = _untimed(values, now)
+    spent = _timed(values, now)
+    n = len(values)
+    result = Result("core", "decode + validate + enrich + windows, no broker, one core")
+    result.params = {"cases": cases, "events": n, "core": core}
+    result.add("events/s", n / seconds, "events/s", ">= 50000")
+    for stage in STAGES:
+        result.add(f"{stage} per event", spent[stage] / n / 1000, "µs")
+    slowest = max(STAGES, key=lambda stage: spent[stage])
+    feedback = sum(1 for record_type, _ in values if record_type is Feedback)
+    result.notes += [
+        f"{n} records from {cases} generated journeys ({n - feedback} touchpoints, {feedback} "
+        f"feedback), {pipeline.rejected} rejected by validation; {len(pipeline.cases)} cases, "
+        f"{len(pipeline.windows)} channels; {pipeline.bytes_out / n:,.0f} bytes out per event.",
+        f"Slowest stage: {slowest} ({spent[slowest] / sum(spent.values()):.0%} of the time).",
+    ]
+    return result
