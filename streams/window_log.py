@@ -11,9 +11,11 @@ the check and the addition one changelog record.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from schemas.records import Channel
 from streams.channel_alerts import ChannelAlertState
 from streams.metrics import Contribution, WindowStore
 from streams.metrics.jsonable import JsonDict
@@ -55,3 +57,23 @@ class ChannelWindows:
     @classmethod
     def new(cls, allowed_lateness: timedelta, emit_every: timedelta) -> ChannelWindows:
         return cls(WindowStore(allowed_lateness=allowed_lateness, emit_every=emit_every))
+
+
+Sourced = tuple[Contribution, str, Position]  # a contribution, its source and position there
+
+
+def add_batch(
+    batch: Iterable[Sourced], load: Callable[[Channel], ChannelWindows]
+) -> dict[Channel, ChannelWindows]:
+    """Adds a batch of contributions to their channels' windows, loading each channel once;
+    returns the windows of the channels that took at least one (the ones to emit and save)."""
+    loaded: dict[Channel, ChannelWindows] = {}
+    changed: dict[Channel, ChannelWindows] = {}
+    for contribution, source, position in batch:
+        channel = contribution.channel
+        windows = loaded.get(channel)
+        if windows is None:
+            windows = loaded[channel] = load(channel)
+        if windows.add(contribution, source, position):
+            changed[channel] = windows
+    return changed

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     window_emit_interval_s: float = Field(
         10.0, gt=0, description="how often an open window's running result is re-emitted"
     )
+    window_batch_max: int = Field(
+        1000, gt=0, description="most contributions the windows agent takes as one batch"
+    )
+    window_batch_wait_s: float = Field(
+        0.1, gt=0, description="longest the windows agent waits to fill a batch"
+    )
     dedup_ttl_s: int = Field(
         86_400, gt=0, description="how long an event/feedback id is remembered"
     )

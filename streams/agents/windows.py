@@ -1,17 +1,26 @@
 """Contributions (keyed by channel) -> per-channel windows -> window results on cx.windows.
 
-Each contribution updates its channel's windows and writes them back as one table value with
-the source positions they hold (see ``streams.window_log``). A tick (see ``streams.agents.ticks``)
-lets open windows' running results out, at most every ``window_emit_interval_s`` each.
+Contributions are taken in batches (up to ``window_batch_max`` records, or what arrived within
+``window_batch_wait_s``). Each channel's windows are added to, emitted and written back to the
+table once per batch, as one value with the source positions they hold (see
+``streams.window_log``): a channel's value is tens of kilobytes, so writing it per contribution
+made its serialisation and changelog the worker's main cost. Faust acks a batch's records only
+after this agent is done with the batch, so their offsets are committed only once the table
+writes they caused are sent. A tick (see ``streams.agents.ticks``) lets open windows' running
+results out, at most every ``window_emit_interval_s`` each.
 """
 
 from __future__ import annotations
 
 import time
+import weakref
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import cast
 
-from faust import StreamT
+from faust import Stream, StreamT
+from faust import streams as faust_streams
+from faust.types import EventT
 
 from schemas.records import Channel
 from streams import counters
@@ -19,42 +28,83 @@ from streams.app import app, channel_windows, contributions_topic
 from streams.channel_alerts import observe
 from streams.liveness import PROGRESS
 from streams.metrics import TUMBLING_1H, Contribution
+from streams.metrics.jsonable import JsonDict
 from streams.partitions import partition_of
 from streams.publish import publish_alert, publish_window
 from streams.rules import CASE_RULES
-from streams.window_log import ChannelWindows
+from streams.window_log import ChannelWindows, Sourced, add_batch
 from touchstream.settings import get_settings
 
 settings = get_settings()
 LATENESS = timedelta(seconds=settings.allowed_lateness_s)
 EMIT_EVERY = timedelta(seconds=settings.window_emit_interval_s)
 
+# Decoded windows per channel with the table value they were saved as. The table hands back
+# the very object it was given, so an identical value means the decoded windows are current;
+# anything else (a recovered or reassigned partition) is decoded afresh.
+_LIVE: dict[str, tuple[JsonDict, ChannelWindows]] = {}
+
 
 def _load(channel: Channel) -> ChannelWindows:
     stored = channel_windows.get(channel.value)
+    live = _LIVE.get(channel.value)
+    if live is not None and live[0] is stored:
+        return live[1]
     if stored is None:
         return ChannelWindows.new(LATENESS, EMIT_EVERY)
     return ChannelWindows.from_dict(stored, LATENESS, EMIT_EVERY)
 
 
+def _save(channel: Channel, windows: ChannelWindows, event: EventT[JsonDict]) -> None:
+    """Writes the channel's windows to the table as part of ``event``, one of the channel's
+    records: Faust sends a table write to the changelog partition of the current event's
+    partition, and outside a stream's own iteration (as for a taken batch) there is none."""
+    value = windows.to_dict()
+    token = faust_streams._current_event.set(weakref.ref(event))
+    try:
+        channel_windows[channel.value] = value
+    finally:
+        faust_streams._current_event.reset(token)
+    _LIVE[channel.value] = (value, windows)
+
+
 @app.agent(contributions_topic)
-async def aggregate_windows(stream: StreamT[dict[str, Any]]) -> None:
-    async for event in stream.events():
+async def aggregate_windows(stream: StreamT[JsonDict]) -> None:
+    # take_events is on Faust's Stream but missing from its StreamT protocol.
+    async for events in cast(Stream[JsonDict], stream).take_events(
+        settings.window_batch_max, within=settings.window_batch_wait_s
+    ):
+        try:
+            await _apply(events)
+        except BaseException:
+            _LIVE.clear()  # windows changed in memory but not saved must not be reused
+            raise
+
+
+async def _apply(events: Sequence[EventT[JsonDict]]) -> None:
+    batch: list[Sourced] = []
+    carrier: dict[Channel, EventT[JsonDict]] = {}  # a record of each channel in the batch
+    ticks: dict[int, EventT[JsonDict]] = {}  # partition -> a tick on it
+    for event in events:
         message = event.message
         PROGRESS.advance((message.topic, message.partition), message.offset, time.monotonic())
-        value = event.value
+        value = cast(JsonDict, event.value)  # EventT types every value as bytes
         if "tick" in value:
-            await _tick(event.message.partition)
+            ticks[message.partition] = event
             continue
-        contribution = Contribution.from_dict(value["contribution"])
         source, offset, index = value["source"]
-        windows = _load(contribution.channel)
-        if windows.add(contribution, source, (offset, index)):
-            await _emit(windows, datetime.now(UTC))
-            channel_windows[contribution.channel.value] = windows.to_dict()
+        contribution = Contribution.from_dict(value["contribution"])
+        batch.append((contribution, source, (offset, index)))
+        carrier[contribution.channel] = event
+    now = datetime.now(UTC)
+    for channel, windows in add_batch(batch, _load).items():
+        await _emit(windows, now)
+        _save(channel, windows, carrier[channel])
+    for partition, tick in sorted(ticks.items()):
+        await _tick(partition, tick, now)
 
 
-async def _tick(partition: int) -> None:
+async def _tick(partition: int, tick: EventT[JsonDict], now: datetime) -> None:
     """Windows close only by their own channel's event time: a tick's watermark comes from one
     worker's partitions, while a channel's contributions come from every partition, so it
     could close a window that a slower partition still feeds. An idle channel's windows stay
@@ -63,8 +113,8 @@ async def _tick(partition: int) -> None:
         if partition_of(channel.value) != partition or channel.value not in channel_windows:
             continue
         windows = _load(channel)
-        if await _emit(windows, datetime.now(UTC)):
-            channel_windows[channel.value] = windows.to_dict()
+        if await _emit(windows, now):
+            _save(channel, windows, tick)
 
 
 async def _emit(windows: ChannelWindows, now: datetime) -> bool:

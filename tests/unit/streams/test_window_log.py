@@ -1,0 +1,50 @@
+"""The windows agent's batch step: each channel loaded once, copies dropped by position."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from schemas.records import Channel
+from streams.metrics import TUMBLING_1H, Contribution, Kind
+from streams.window_log import ChannelWindows, Sourced, add_batch
+
+AT = datetime(2026, 11, 24, 9, 15, tzinfo=UTC)
+
+
+def _new() -> ChannelWindows:
+    return ChannelWindows.new(timedelta(minutes=10), timedelta(seconds=10))
+
+
+def _csat(channel: Channel, score: int) -> Contribution:
+    return Contribution(Kind.CSAT, channel, AT, value=float(score))
+
+
+def _hour(windows: ChannelWindows) -> dict[str, float | None]:
+    (hour,) = [s for s in windows.store.due_updates(AT) if s.spec == TUMBLING_1H]
+    return hour.accumulator.result()
+
+
+def test_each_channel_is_loaded_once_and_only_changed_channels_come_back() -> None:
+    stored = {Channel.CHAT: _new(), Channel.EMAIL: _new()}
+    stored[Channel.EMAIL].add(_csat(Channel.EMAIL, 5), "cx.feedback:0", (7, 0))
+    loads: list[Channel] = []
+
+    def load(channel: Channel) -> ChannelWindows:
+        loads.append(channel)
+        return stored[channel]
+
+    batch: list[Sourced] = [
+        (_csat(Channel.CHAT, 5), "cx.feedback:0", (8, 0)),
+        (_csat(Channel.EMAIL, 1), "cx.feedback:0", (7, 0)),  # a copy of what EMAIL holds
+        (_csat(Channel.CHAT, 1), "cx.feedback:1", (3, 0)),
+        (_csat(Channel.CHAT, 1), "cx.feedback:1", (3, 0)),  # a copy within the batch
+    ]
+    changed = add_batch(batch, load)
+
+    assert loads == [Channel.CHAT, Channel.EMAIL]
+    assert list(changed) == [Channel.CHAT]
+    assert changed[Channel.CHAT] is stored[Channel.CHAT]
+    chat = _hour(stored[Channel.CHAT])
+    assert (chat["csat_responses"], chat["csat_avg"]) == (2, 3.0)
+    assert _hour(stored[Channel.EMAIL])["csat_responses"] == 1
+    assert stored[Channel.CHAT].applied == {"cx.feedback:0": (8, 0), "cx.feedback:1": (3, 0)}
