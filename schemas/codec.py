@@ -129,7 +129,17 @@ def decode_as(data: bytes, record_type: type[R]) -> R:
 
 
 def _to_avro(record: Any) -> dict[str, Any]:
-    return {f.name: _plain(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    return {name: _plain(getattr(record, name)) for name in _field_names(type(record))}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(record_type: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(record_type)
+    if names is None:
+        names = _FIELD_NAMES[record_type] = tuple(f.name for f in dataclasses.fields(record_type))
+    return names
 
 
 def _plain(value: Any) -> Any:
@@ -140,30 +150,31 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
-def _hints(record_type: type) -> dict[str, Any]:
-    if record_type not in _HINTS:
-        _HINTS[record_type] = typing.get_type_hints(record_type)
-    return _HINTS[record_type]
-
-
 def _from_avro(record_type: type[R], datum: dict[str, Any]) -> R:
-    hints = _hints(record_type)
-    values = {
-        f.name: _typed(hints[f.name], datum[f.name])
-        for f in dataclasses.fields(record_type)  # type: ignore[arg-type]
-        if f.name in datum
-    }
+    values = {}
+    for name, enum in _field_enums(record_type):
+        if name in datum:
+            value = datum[name]
+            values[name] = value if enum is None or value is None else enum(value)
     return record_type(**values)
 
 
-def _typed(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+_FIELD_ENUMS: dict[type, tuple[tuple[str, type[Enum] | None], ...]] = {}
+
+
+def _field_enums(record_type: type) -> tuple[tuple[str, type[Enum] | None], ...]:
+    """Each field's name and the Enum its Avro string becomes, if any; worked out once a type."""
+    enums = _FIELD_ENUMS.get(record_type)
+    if enums is None:
+        hints = typing.get_type_hints(record_type)
+        names = _field_names(record_type)
+        enums = _FIELD_ENUMS[record_type] = tuple((n, _enum_of(hints[n])) for n in names)
+    return enums
+
+
+def _enum_of(hint: Any) -> type[Enum] | None:
     options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     for option in options:
         if isinstance(option, type) and issubclass(option, Enum):
-            return option(value)
-    return value
+            return option
+    return None
