@@ -28,6 +28,7 @@ from streams.app import (
 from streams.facts import CaseFact, FeedbackFact, WindowResult
 from streams.liveness import PROGRESS
 from streams.metrics import CaseSummary, Contribution, EnrichedFeedback, WindowSnapshot
+from streams.window_log import wire_records
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +76,8 @@ async def publish_contributions(
 ) -> None:
     """Each contribution carries its source and position, by which the windows agent drops
     copies (see streams.window_log)."""
-    for index, contribution in enumerate(contributions, start=first_index):
-        await _send(
-            contributions_topic,
-            contribution.channel.value.encode(),
-            {"contribution": contribution.to_dict(), "source": [source, offset, index]},
-        )
+    for channel, value in wire_records(contributions, source, offset, first_index):
+        await _send(contributions_topic, channel.value.encode(), value)
 
 
 async def publish_touchpoint(tp: Touchpoint) -> None:

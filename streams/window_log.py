@@ -62,6 +62,35 @@ class ChannelWindows:
 Sourced = tuple[Contribution, str, Position]  # a contribution, its source and position there
 
 
+def wire_records(
+    contributions: list[Contribution], source: str, offset: int, first_index: int = 0
+) -> list[tuple[Channel, JsonDict]]:
+    """The contributions topic's records for what one input record contributed: one per channel
+    (most records contribute to one channel only), each contribution with its index in the
+    record, so that its position stays its own."""
+    by_channel: dict[Channel, list[list[object]]] = {}
+    for index, contribution in enumerate(contributions, start=first_index):
+        by_channel.setdefault(contribution.channel, []).append([index, contribution.to_dict()])
+    return [
+        (channel, {"source": [source, offset], "contributions": indexed})
+        for channel, indexed in by_channel.items()
+    ]
+
+
+def read_wire(value: JsonDict) -> list[Sourced]:
+    """The contributions in a record of the contributions topic. A record with a single
+    ``contribution`` was written by a worker before contributions were grouped per channel; it
+    can still be on the topic while workers are upgraded."""
+    if "contribution" in value:
+        source, offset, index = value["source"]
+        return [(Contribution.from_dict(value["contribution"]), source, (offset, index))]
+    source, offset = value["source"]
+    return [
+        (Contribution.from_dict(data), source, (offset, index))
+        for index, data in value["contributions"]
+    ]
+
+
 def add_batch(
     batch: Iterable[Sourced], load: Callable[[Channel], ChannelWindows]
 ) -> dict[Channel, ChannelWindows]:

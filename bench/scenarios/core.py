@@ -40,7 +40,7 @@ from streams.facts import CaseFact, FeedbackFact, WindowResult
 from streams.metrics import Contribution, enrich, summarize, touchpoint_seen
 from streams.rules import CASE_RULES
 from streams.text import analyse_comment
-from streams.window_log import ChannelWindows, Sourced, add_batch
+from streams.window_log import ChannelWindows, Sourced, add_batch, read_wire, wire_records
 from touchstream.generator import generate
 from touchstream.settings import get_settings
 
@@ -136,11 +136,10 @@ class Pipeline:
         self.clock("outputs")
 
     def _contribute(self, contributions: list[Contribution], now: datetime) -> None:
-        wire = [json.dumps({"contribution": c.to_dict()}) for c in contributions]
+        wire = [json.dumps(v) for _, v in wire_records(contributions, "t:0", self.offset)]
         self.clock("outputs")
-        for index, body in enumerate(wire):
-            contribution = Contribution.from_dict(json.loads(body)["contribution"])
-            self.pending.append((contribution, "cx.touchpoints:0", (self.offset, index)))
+        for body in wire:
+            self.pending += read_wire(json.loads(body))
         self.clock("windows")
         if len(self.pending) >= self.batch_max:
             self.flush(now)

@@ -27,12 +27,12 @@ from streams import counters
 from streams.app import app, channel_windows, contributions_topic
 from streams.channel_alerts import observe
 from streams.liveness import PROGRESS
-from streams.metrics import TUMBLING_1H, Contribution
+from streams.metrics import TUMBLING_1H
 from streams.metrics.jsonable import JsonDict
 from streams.partitions import partition_of
 from streams.publish import publish_alert, publish_window
 from streams.rules import CASE_RULES
-from streams.window_log import ChannelWindows, Sourced, add_batch
+from streams.window_log import ChannelWindows, Sourced, add_batch, read_wire
 from touchstream.settings import get_settings
 
 settings = get_settings()
@@ -92,10 +92,9 @@ async def _apply(events: Sequence[EventT[JsonDict]]) -> None:
         if "tick" in value:
             ticks[message.partition] = event
             continue
-        source, offset, index = value["source"]
-        contribution = Contribution.from_dict(value["contribution"])
-        batch.append((contribution, source, (offset, index)))
-        carrier[contribution.channel] = event
+        for sourced in read_wire(value):
+            batch.append(sourced)
+            carrier[sourced[0].channel] = event
     now = datetime.now(UTC)
     for channel, windows in add_batch(batch, _load).items():
         await _emit(windows, now)

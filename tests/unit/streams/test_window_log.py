@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from schemas.records import Channel
 from streams.metrics import TUMBLING_1H, Contribution, Kind
-from streams.window_log import ChannelWindows, Sourced, add_batch
+from streams.window_log import ChannelWindows, Sourced, add_batch, read_wire, wire_records
 
 AT = datetime(2026, 11, 24, 9, 15, tzinfo=UTC)
 
@@ -48,3 +49,25 @@ def test_each_channel_is_loaded_once_and_only_changed_channels_come_back() -> No
     assert (chat["csat_responses"], chat["csat_avg"]) == (2, 3.0)
     assert _hour(stored[Channel.EMAIL])["csat_responses"] == 1
     assert stored[Channel.CHAT].applied == {"cx.feedback:0": (8, 0), "cx.feedback:1": (3, 0)}
+
+
+def test_one_record_per_channel_and_every_position_kept_through_json() -> None:
+    contributions = [
+        _csat(Channel.CHAT, 5),
+        Contribution(Kind.TOUCHPOINT, Channel.EMAIL, AT),
+        _csat(Channel.CHAT, 2),
+    ]
+    records = wire_records(contributions, "cx.touchpoints:2", 41, first_index=1)
+
+    assert [channel for channel, _ in records] == [Channel.CHAT, Channel.EMAIL]
+    read = [item for _, value in records for item in read_wire(json.loads(json.dumps(value)))]
+    assert read == [
+        (contributions[0], "cx.touchpoints:2", (41, 1)),
+        (contributions[2], "cx.touchpoints:2", (41, 3)),
+        (contributions[1], "cx.touchpoints:2", (41, 2)),
+    ]
+
+
+def test_a_record_from_before_grouping_still_reads() -> None:
+    old = {"contribution": _csat(Channel.SMS, 4).to_dict(), "source": ["sla:0", 9, 2]}
+    assert read_wire(old) == [(_csat(Channel.SMS, 4), "sla:0", (9, 2))]
