@@ -22,11 +22,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Every scenario of bench/scenarios, one after the other (about 25 minutes, a 10-minute soak
+# included); writes bench/results/latest.{md,json}. The other bench modules run on their own.
 bench: $(STAMP)
-	$(BIN)/python -m bench.worker_ready
-	$(BIN)/python -m bench.local_profile
-	$(BIN)/python -m bench.codec
-	$(BIN)/python -m bench.collector_load
+	$(BIN)/pip install --quiet -e '.[local,dev,bench]'
+	$(BIN)/python -m bench
 
 # The channels dashboard drawn from the demo's data and captured by headless Chromium (needs
 # Debian's chromium); .touchstream/screenshots/, kept out of git. Not part of `make test`.
