@@ -124,7 +124,10 @@ def write(results: list[Result], started: datetime, out: Path = RESULTS_DIR) -> 
     payload = {
         "started": started.astimezone(UTC).isoformat(),
         "machine": info,
-        "results": [asdict(result) for result in results],
+        "results": [
+            asdict(result) | {"figures": [asdict(f) | {"met": f.met} for f in result.figures]}
+            for result in results
+        ],
     }
     (out / "latest.json").write_text(json.dumps(payload, indent=2) + "\n")
     path = out / "latest.md"
