@@ -59,7 +59,7 @@ def machine() -> dict[str, Any]:
         ),
         platform.processor(),
     )
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in PACKAGES:
         try:
             versions[name] = metadata.version(name)

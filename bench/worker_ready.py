@@ -21,7 +21,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     runs = parser.parse_args().runs
     with local_broker() as (_, tmp):
-        fresh, rejoin = [], []
+        fresh: list[float] = []
+        rejoin: list[float] = []
         for run in range(runs):
             app_id = f"bench-{uuid.uuid4().hex[:8]}"
             env = {

@@ -40,7 +40,7 @@ def _avro_encode(writer: avro.io.DatumWriter, datum: dict[str, Any]) -> bytes:
 
 def _measure(result: Result, framed: list[bytes], record_type: type, subject: str) -> bool:
     """Adds one record type's figures; says whether both libraries wrote the same bytes."""
-    records = [codec.decode_as(value, record_type) for value in framed]
+    records: list[object] = [codec.decode_as(value, record_type) for value in framed]
     data = [codec._to_avro(record) for record in records]
     writer, reader = _reference(subject)
     fast_enc = _per_record_us(records, codec.encode)
