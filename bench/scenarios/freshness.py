@@ -234,7 +234,8 @@ def measure(rate: int, seconds: float, warmup_s: float, result: Result) -> None:
         f"Worker p50 latency by tenth of the run: {' '.join(tenths)} s (a rise that "
         f"stays means it fell behind). From the first send until all landed ({busy_s:.0f} s) "
         f"the worker used {cpu['worker']:.1f} s of CPU "
-        f"({1000 * cpu['worker'] / n:.2f} ms per touchpoint), the sink {cpu['sink']:.1f} s. "
+        f"({1000 * cpu['worker'] / max(1, len(facts)):.2f} ms per touchpoint it processed), the "
+        f"sink {cpu['sink']:.1f} s. "
         f"{poller.polls} polls, {poller.errors} failed; mean "
         f"freshness of those landed {statistics.fmean(landed) if landed else float('nan'):.2f} s."
     )
