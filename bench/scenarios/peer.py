@@ -190,7 +190,7 @@ def check_quix(quix: QuixRun, feedback: list[Feedback]) -> str:
 
 
 def run(quick: bool) -> Result:
-    cases = 3_500 if quick else 40_000
+    cases = 3_500 if quick else 23_000
     result = Result("peer", "Quix Streams vs Touchstream on the same feedback topic")
     if importlib.util.find_spec("quixstreams") is None:
         for name, unit in (("quix events/s", "events/s"), ("touchstream events/s", "events/s")):
