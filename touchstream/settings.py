@@ -63,6 +63,18 @@ class Settings(BaseSettings):
     window_batch_wait_s: float = Field(
         0.1, gt=0, description="longest the windows agent waits to fill a batch"
     )
+    # Common contact-center practice where domain.md is silent: a resolved case is kept for the
+    # FCR reopen window (7 days) after its last event, and a case nobody touches for 30 days is
+    # treated as abandoned; the worker then forgets it (its facts stay in ClickHouse).
+    case_resolved_keep_s: int = Field(
+        7 * 86_400, gt=0, description="event time a resolved case is kept after its last event"
+    )
+    case_idle_keep_s: int = Field(
+        30 * 86_400, gt=0, description="event time an unresolved case is kept after its last event"
+    )
+    state_sweep_s: float = Field(
+        60.0, gt=0, description="how often the worker sweeps its tables for expired entries"
+    )
     dedup_ttl_s: int = Field(
         86_400, gt=0, description="how long an event/feedback id is remembered"
     )

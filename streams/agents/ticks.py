@@ -1,22 +1,31 @@
-"""Event-time housekeeping, driven by ticks: SLA deadlines on quiet partitions and the expiry of
-remembered ids. A timer on the leader sends the worker's watermark to every partition of the ticks
-topic; the agent reading partition p acts on that partition's keys, which Faust lets it write."""
+"""Event-time housekeeping, driven by ticks: SLA deadlines on quiet partitions, and the expiry of
+remembered ids and of cases that are over. A timer on the leader sends the worker's watermark
+to every partition of the ticks topic; the agent reading partition p acts on that partition's
+keys, which Faust lets it write."""
 
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from faust import StreamT
 
-from streams.app import app, contributions_topic, seen, ticks_topic
+from streams.app import app, awaiting_response, cases, contributions_topic, seen, ticks_topic
 from streams.breaches import CASES_LOCK, raise_due_breaches, refill_deadlines
+from streams.case_log import is_over
 from streams.liveness import PROGRESS
+from streams.partitions import partition_of
 from streams.watermark import WATERMARKS
 from touchstream.settings import get_settings
 
 settings = get_settings()
 TICK_EVERY_S = 2.0
+# Sweeps read every key of a table, so they run far less often than ticks: what they remove is
+# days old, and a minute more of it costs nothing.
+SWEEP_EVERY_S = settings.state_sweep_s
+RESOLVED_KEEP = timedelta(seconds=settings.case_resolved_keep_s)
+IDLE_KEEP = timedelta(seconds=settings.case_idle_keep_s)
+_swept: dict[int, float] = {}  # partition -> monotonic time of its last sweep
 
 
 @app.timer(interval=TICK_EVERY_S)
@@ -41,7 +50,10 @@ async def on_tick(stream: StreamT[dict[str, str]]) -> None:
         partition = event.message.partition
         PROGRESS.advance((event.message.topic, partition), event.message.offset, time.monotonic())
         await check_deadlines(now, partition)
-        expire_seen(now, partition)
+        if time.monotonic() - _swept.get(partition, float("-inf")) >= SWEEP_EVERY_S:
+            _swept[partition] = time.monotonic()
+            expire_seen(now, partition)
+            expire_cases(now, partition)
 
 
 async def check_deadlines(now: datetime, partition: int) -> None:
@@ -50,6 +62,16 @@ async def check_deadlines(now: datetime, partition: int) -> None:
     async with CASES_LOCK:
         refill_deadlines(partition)
         await raise_due_breaches(partition, now)
+
+
+def expire_cases(now: datetime, partition: int) -> None:
+    """Forgets the partition's cases that are over, so state stays as large as the cases that
+    can still change. Only keys of ``partition`` may be written under its tick."""
+    for key, stored in list(cases.items()):
+        if is_over(stored, now, RESOLVED_KEEP, IDLE_KEEP) and partition_of(key) == partition:
+            del cases[key]
+            if awaiting_response.get(key) is not None:
+                del awaiting_response[key]
 
 
 def expire_seen(now: datetime, partition: int) -> None:
