@@ -250,7 +250,7 @@ def run(quick: bool) -> Result:
         f"Fill: {after_events:,} events in {fill_s:.0f} s ({after_events / fill_s:,.0f}/s), "
         f"{cases_after:,} distinct cases; RSS {start_rss / MB:.0f} -> {after_rss / MB:.0f} MB "
         f"(+{growth:.0f} MB, {growth * MB / max(1, cases_after):,.0f} bytes per case sent). "
-        "RSS every ~2 s: "
+        "RSS (MB) over the fill, by second: "
         + " ".join(f"{t:.0f}s:{rss / MB:.0f}" for t, rss in fill[:: max(1, len(fill) // 12)])
         + ".",
         f"Soak: {soak_s:.0f} s at {soak_rate:.0f} events/s offered, {soak_sent:,} sent, "
