@@ -80,6 +80,10 @@ class Feed:
             out.append(record)
         return out
 
+    @property
+    def chunks_used(self) -> int:
+        return self._chunk
+
     def _next_chunk(self) -> list[Encoded]:
         end = self._end - (self.chunks - 1 - self._chunk) * CHUNK_SPAN
         records = traffic(self.settings, seed=self._chunk, cases=CHUNK_CASES, end=end,
@@ -241,6 +245,7 @@ def run(quick: bool) -> Result:
     result.add("cases entry of an open case, JSON", state["json_open"], "bytes")
     result.add("open cases / cases (generated)", 100 * state["open"] / state["entries"], "%")
     growth = (after_rss - start_rss) / MB
+    days_covered = feed.chunks_used * CHUNK_SPAN.total_seconds() / 86_400
     result.params = {
         "events_wanted": target_events, "events_processed": after_events, "cap_s": cap_s,
         "soak_s": soak_s, "soak_rate": soak_rate, "sample_every_s": every_s,
@@ -263,13 +268,13 @@ def run(quick: bool) -> Result:
         f"objects a memory table holds; most event ids in one entry: {state['events']}. "
         f"{len(feed.cases):,} cases would hold about "
         f"{len(feed.cases) * state['python'] / MB:.0f} MB of such objects.",
-        "Expiry: the worker never deletes a case from its `cases` table (streams/case_log.py: "
-        "'events that arrive for a case are never expired from it'; no code deletes from "
-        "`cases`), resolved or not, so that table and its changelog grow with every case ever "
-        "seen. `seen` (ids of case-less touchpoints and feedback) is expired by the ticks "
-        "agent after TOUCHSTREAM_DEDUP_TTL_S (default 86,400 s) of event time, scanning the "
-        "whole table every 2 s tick per partition; `awaiting-response` drops a case once "
-        "answered or breached.",
+        f"Expiry (settings of this run): a resolved case leaves the `cases` table "
+        f"{settings.case_resolved_keep_s / 86_400:g} days of event time after its last event, an "
+        f"unresolved one after {settings.case_idle_keep_s / 86_400:g} days, swept every "
+        f"{settings.state_sweep_s:g} s; `seen` ids after {settings.dedup_ttl_s / 86_400:g} days. "
+        f"This run's traffic covered about {days_covered:g} days of event time, so RSS can "
+        "only level off once that exceeds the keeps (resolved cases first); before that "
+        "every case seen is still held.",
         "The local broker (Tansu, memory storage) holds every record in RAM too: "
         + (f"its RSS was {broker_rss / MB:,.0f} MB at the end." if broker_rss else "n/a."),
     ]
