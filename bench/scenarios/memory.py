@@ -54,6 +54,21 @@ MB = 1024 * 1024
 MIN_AVAILABLE = 3 * 1024 * MB  # stop feeding when the machine has less memory left
 
 
+# State expiry, compressed like the traffic's event time (12 h of it per chunk, a chunk every
+# minute or two): with production's keeps (7 and 30 days) no case would expire within a
+# 10-minute soak, and RSS could only grow. These keep as many hours as production keeps days.
+EXPIRY = {
+    "TOUCHSTREAM_CASE_RESOLVED_KEEP_S": str(7 * 3600),
+    "TOUCHSTREAM_CASE_IDLE_KEEP_S": str(30 * 3600),
+    "TOUCHSTREAM_DEDUP_TTL_S": str(3600),
+    "TOUCHSTREAM_STATE_SWEEP_S": "5",
+}
+
+
+def _hours(setting: str) -> str:
+    return f"{int(EXPIRY[setting]) / 3600:g}"
+
+
 def _env(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
@@ -86,8 +101,14 @@ class Feed:
 
     def _next_chunk(self) -> list[Encoded]:
         end = self._end - (self.chunks - 1 - self._chunk) * CHUNK_SPAN
-        records = traffic(self.settings, seed=self._chunk, cases=CHUNK_CASES, end=end,
-                          prefix=f"m{self._chunk}-", span=CHUNK_SPAN)
+        records = traffic(
+            self.settings,
+            seed=self._chunk,
+            cases=CHUNK_CASES,
+            end=end,
+            prefix=f"m{self._chunk}-",
+            span=CHUNK_SPAN,
+        )
         self._chunk += 1
         return records
 
@@ -167,7 +188,7 @@ def run(quick: bool) -> Result:
     notes: list[str] = []
     with local_stack(profile=PROFILE, clickhouse=False) as stack:
         settings = stack.settings
-        worker = stack.start("worker")
+        worker = stack.start("worker", EXPIRY)
         worker.wait_ready(timeout_s=240)
         pid = worker.process.pid
         time.sleep(2)
@@ -247,9 +268,15 @@ def run(quick: bool) -> Result:
     growth = (after_rss - start_rss) / MB
     days_covered = feed.chunks_used * CHUNK_SPAN.total_seconds() / 86_400
     result.params = {
-        "events_wanted": target_events, "events_processed": after_events, "cap_s": cap_s,
-        "soak_s": soak_s, "soak_rate": soak_rate, "sample_every_s": every_s,
-        "kafka_profile": PROFILE, "chunk_cases": CHUNK_CASES,
+        "events_wanted": target_events,
+        "events_processed": after_events,
+        "cap_s": cap_s,
+        "soak_s": soak_s,
+        "soak_rate": soak_rate,
+        "sample_every_s": every_s,
+        "kafka_profile": PROFILE,
+        "chunk_cases": CHUNK_CASES,
+        **{key.removeprefix("TOUCHSTREAM_").lower(): value for key, value in EXPIRY.items()},
     }
     notes += [
         f"Fill: {after_events:,} events in {fill_s:.0f} s ({after_events / fill_s:,.0f}/s), "
@@ -268,13 +295,14 @@ def run(quick: bool) -> Result:
         f"objects a memory table holds; most event ids in one entry: {state['events']}. "
         f"{len(feed.cases):,} cases would hold about "
         f"{len(feed.cases) * state['python'] / MB:.0f} MB of such objects.",
-        f"Expiry (settings of this run): a resolved case leaves the `cases` table "
-        f"{settings.case_resolved_keep_s / 86_400:g} days of event time after its last event, an "
-        f"unresolved one after {settings.case_idle_keep_s / 86_400:g} days, swept every "
-        f"{settings.state_sweep_s:g} s; `seen` ids after {settings.dedup_ttl_s / 86_400:g} days. "
-        f"This run's traffic covered about {days_covered:g} days of event time, so RSS can "
-        "only level off once that exceeds the keeps (resolved cases first); before that "
-        "every case seen is still held.",
+        f"Expiry, compressed for this run (production keeps days where this keeps hours): a "
+        f"resolved case leaves the `cases` table {_hours('TOUCHSTREAM_CASE_RESOLVED_KEEP_S')} h "
+        f"of event time after its last event, an unresolved one after "
+        f"{_hours('TOUCHSTREAM_CASE_IDLE_KEEP_S')} h, swept every "
+        f"{EXPIRY['TOUCHSTREAM_STATE_SWEEP_S']} s; `seen` ids after "
+        f"{_hours('TOUCHSTREAM_DEDUP_TTL_S')} h. The traffic covered about "
+        f"{days_covered:g} days of event time, so the held cases level off once it passes the "
+        "idle keep; the slope over the soak's second half says whether RSS did.",
         "The local broker (Tansu, memory storage) holds every record in RAM too: "
         + (f"its RSS was {broker_rss / MB:,.0f} MB at the end." if broker_rss else "n/a."),
     ]
