@@ -30,20 +30,13 @@ from typing import Any
 from quixstreams import Application
 from quixstreams.models.serializers import Deserializer
 
+from bench.scenarios.peer import FIGURES
 from schemas import codec
 from schemas.records import Feedback
 
 STARTED = time.time()
 WINDOW = timedelta(hours=1)
 GRACE = timedelta(minutes=10)  # Touchstream's default allowed lateness
-FIGURES = (
-    "csat_responses",
-    "csat_satisfied",
-    "csat_sum",
-    "nps_promoters",
-    "nps_detractors",
-    "nps_responses",
-)
 
 
 class FeedbackDeserializer(Deserializer):

@@ -58,7 +58,7 @@ from touchstream.topics import ensure_topics
 
 PROFILE = "production"
 HOUR_MS = 3_600_000
-# The figures the Quix app computes (bench/quix_app.py), here defined again for the reference.
+# The figures the Quix app computes (bench/quix_app.py imports them) and the reference checks.
 FIGURES = (
     "csat_responses",
     "csat_satisfied",
