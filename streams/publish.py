@@ -3,11 +3,13 @@ together stays on one partition (cases by case_id, windows by channel)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from faust.types import Message, TopicT
 
@@ -18,6 +20,7 @@ from schemas.validation import Rejection
 from streams import counters
 from streams.app import (
     alerts_topic,
+    app,
     case_facts_topic,
     contributions_topic,
     deadletter_topic,
@@ -33,9 +36,29 @@ from streams.window_log import wire_records
 log = logging.getLogger(__name__)
 
 
-async def _send(topic: TopicT, key: bytes | None, value: Any) -> None:
-    await topic.send(key=key, value=value)
-    counters.RECORDS_OUT.labels(topic.get_topic_name()).inc()
+async def _send(topic: TopicT, key: bytes | None, value: bytes) -> None:
+    """Hands the record to Faust's producer, which Faust flushes before it commits the offsets
+    of the events that caused it. Through the transport producer rather than ``Topic.send``,
+    whose futures, serializer lookups and sensors cost 150 µs a record against 40 (measured on
+    the local broker, four sends per event in batches). A record that cannot be delivered stops
+    the worker, so that it restarts from the last commit instead of going on without it."""
+    name = topic.get_topic_name()
+    delivery = await app.producer.send(name, key, value, None, None, None)
+    cast(asyncio.Future[Any], delivery).add_done_callback(_check_delivery)
+    counters.RECORDS_OUT.labels(name).inc()
+
+
+def _check_delivery(delivery: asyncio.Future[Any]) -> None:
+    if delivery.cancelled() or delivery.exception() is None:
+        return
+    error = delivery.exception()
+    log.error("a record could not be delivered (%s); stopping the worker", type(error).__name__)
+    crash = asyncio.ensure_future(app.crash(cast(BaseException, error)))
+    _CRASHING.add(crash)  # asyncio keeps only weak references to tasks
+    crash.add_done_callback(_CRASHING.discard)
+
+
+_CRASHING: set[asyncio.Future[None]] = set()
 
 
 async def dead_letter(message: Message, rejection: Rejection) -> None:
@@ -77,7 +100,7 @@ async def publish_contributions(
     """Each contribution carries its source and position, by which the windows agent drops
     copies (see streams.window_log)."""
     for channel, value in wire_records(contributions, source, offset, first_index):
-        await _send(contributions_topic, channel.value.encode(), value)
+        await _send(contributions_topic, channel.value.encode(), json.dumps(value).encode())
 
 
 async def publish_touchpoint(tp: Touchpoint) -> None:

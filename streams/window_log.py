@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from schemas.records import Channel
 from streams.channel_alerts import ChannelAlertState
-from streams.metrics import Contribution, WindowStore
+from streams.metrics import Contribution, Watermarking, WindowStore
 from streams.metrics.jsonable import JsonDict
 
 Position = tuple[int, int]  # source offset, index of the contribution within that event
@@ -29,11 +29,12 @@ class ChannelWindows:
     applied: dict[str, Position] = field(default_factory=dict)  # source -> position
     alerts: ChannelAlertState = field(default_factory=ChannelAlertState)
 
-    def add(self, contribution: Contribution, source: str, position: Position) -> bool:
-        """Adds the contribution unless it was added before; says whether it was."""
+    def add(self, contribution: Contribution, source: str, position: Position, wall: float) -> bool:
+        """Adds the contribution, read at wall time ``wall``, unless it was added before; says
+        whether it was."""
         if position <= self.applied.get(source, (-1, -1)):
             return False
-        self.store.add(contribution)
+        self.store.add(contribution, source, wall)
         self.applied[source] = position
         return True
 
@@ -46,17 +47,17 @@ class ChannelWindows:
 
     @classmethod
     def from_dict(
-        cls, data: JsonDict, allowed_lateness: timedelta, emit_every: timedelta
+        cls, data: JsonDict, emit_every: timedelta, watermarking: Watermarking
     ) -> ChannelWindows:
         store = WindowStore.from_dict(
-            data["store"], allowed_lateness=allowed_lateness, emit_every=emit_every
+            data["store"], emit_every=emit_every, watermarking=watermarking
         )
         applied = {source: (pos[0], pos[1]) for source, pos in data["applied"].items()}
         return cls(store, applied, ChannelAlertState.from_dict(data["alerts"]))
 
     @classmethod
-    def new(cls, allowed_lateness: timedelta, emit_every: timedelta) -> ChannelWindows:
-        return cls(WindowStore(allowed_lateness=allowed_lateness, emit_every=emit_every))
+    def new(cls, emit_every: timedelta, watermarking: Watermarking) -> ChannelWindows:
+        return cls(WindowStore(emit_every=emit_every, watermarking=watermarking))
 
 
 Sourced = tuple[Contribution, str, Position]  # a contribution, its source and position there
@@ -92,10 +93,11 @@ def read_wire(value: JsonDict) -> list[Sourced]:
 
 
 def add_batch(
-    batch: Iterable[Sourced], load: Callable[[Channel], ChannelWindows]
+    batch: Iterable[Sourced], load: Callable[[Channel], ChannelWindows], wall: float
 ) -> dict[Channel, ChannelWindows]:
-    """Adds a batch of contributions to their channels' windows, loading each channel once;
-    returns the windows of the channels that took at least one (the ones to emit and save)."""
+    """Adds a batch of contributions, read at wall time ``wall``, to their channels' windows,
+    loading each channel once; returns the windows of the channels that took at least one (the
+    ones to emit and save)."""
     loaded: dict[Channel, ChannelWindows] = {}
     changed: dict[Channel, ChannelWindows] = {}
     for contribution, source, position in batch:
@@ -103,6 +105,6 @@ def add_batch(
         windows = loaded.get(channel)
         if windows is None:
             windows = loaded[channel] = load(channel)
-        if windows.add(contribution, source, position):
+        if windows.add(contribution, source, position, wall):
             changed[channel] = windows
     return changed

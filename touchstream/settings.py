@@ -57,6 +57,18 @@ class Settings(BaseSettings):
     window_emit_interval_s: float = Field(
         10.0, gt=0, description="how often an open window's running result is re-emitted"
     )
+    input_batch_max: int = Field(
+        500, gt=0, description="most records the touchpoint and feedback agents take as one batch"
+    )
+    input_batch_wait_s: float = Field(
+        0.05, gt=0, description="longest those agents wait to fill a batch"
+    )
+    window_start_hold_s: float = Field(
+        10.0,
+        ge=0,
+        description="how long after a worker starts an input partition it has not read from yet "
+        "holds a channel's windows open (a cold worker's first batches come from few partitions)",
+    )
     window_batch_max: int = Field(
         1000, gt=0, description="most contributions the windows agent takes as one batch"
     )
@@ -109,7 +121,9 @@ class Settings(BaseSettings):
         60.0,
         gt=0,
         description="after this many seconds without events on a partition, its event-time "
-        "clock follows the wall clock, so SLA deadlines pass even when traffic stops",
+        "clock follows the wall clock, so SLA deadlines pass even when traffic stops; and a "
+        "partition that sent a channel nothing for this long no longer holds the channel's "
+        "windows open",
     )
     alert_webhook_url: SecretStr | None = Field(
         None, description="POST every alert as JSON here (secret: such URLs often hold a token)"

@@ -37,16 +37,24 @@ from schemas.validation import Rejection, validate_feedback, validate_touchpoint
 from streams.case_log import CaseEntry, apply_event
 from streams.channel_alerts import observe
 from streams.facts import CaseFact, FeedbackFact, WindowResult
-from streams.metrics import Contribution, enrich, summarize, touchpoint_seen
+from streams.metrics import Contribution, Watermarking, enrich, summarize, touchpoint_seen
 from streams.rules import CASE_RULES
 from streams.text import analyse_comment
-from streams.window_log import ChannelWindows, Sourced, add_batch, read_wire, wire_records
+from streams.window_log import (
+    ChannelWindows,
+    Sourced,
+    add_batch,
+    read_wire,
+    wire_records,
+)
 from touchstream.generator import generate
 from touchstream.settings import get_settings
 
 STAGES = ("codec", "validation", "text", "case state", "windows", "outputs")
-LATENESS = timedelta(minutes=10)
+# The agent's defaults, except that every source makes watermarks: the traffic is in time order,
+# as if each partition were read at the same pace.
 EMIT_EVERY = timedelta(seconds=10)
+WATERMARKING = Watermarking(allowed_lateness=timedelta(minutes=10))
 Clock = Callable[[str], None]
 
 
@@ -146,7 +154,7 @@ class Pipeline:
 
     def flush(self, now: datetime) -> None:
         """The windows agent's work on one batch of contributions."""
-        changed = add_batch(self.pending, self._load)
+        changed = add_batch(self.pending, self._load, wall=0.0)
         self.pending.clear()
         for channel, windows in changed.items():
             final = windows.store.closed()
@@ -161,7 +169,7 @@ class Pipeline:
             self.clock("outputs")
 
     def _load(self, channel: Channel) -> ChannelWindows:
-        return self.live.get(channel) or ChannelWindows.new(LATENESS, EMIT_EVERY)
+        return self.live.get(channel) or ChannelWindows.new(EMIT_EVERY, WATERMARKING)
 
     def _write(self, table: dict[str, Any], key: str, value: Any) -> None:
         table[key] = value

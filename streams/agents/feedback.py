@@ -15,12 +15,12 @@ from schemas.records import Feedback
 from streams import counters
 from streams.alerts import detractor_alert
 from streams.app import app, cases, feedback_topic, seen
+from streams.batches import each_event
 from streams.case_log import CaseEntry
 from streams.intake import read_feedback
 from streams.metrics import enrich
 from streams.publish import (
     dead_letter,
-    guarded,
     publish_alert,
     publish_contributions,
     publish_feedback,
@@ -41,8 +41,7 @@ def _redacted(fb: Feedback) -> tuple[Feedback, tuple[str, ...]]:
 
 @app.agent(feedback_topic)
 async def process_feedback(stream: StreamT[bytes]) -> None:
-    async for event in stream.events():
-        await guarded(event.message, _process)
+    await each_event(stream, _process)
 
 
 async def _process(message: Message) -> None:

@@ -19,6 +19,7 @@ from schemas.records import Touchpoint
 from streams import counters
 from streams.alerts import sla_breach_alert
 from streams.app import app, awaiting_response, cases, seen, touchpoints_topic
+from streams.batches import each_event
 from streams.breaches import CASES_LOCK, raise_due_breaches
 from streams.case_log import CaseEntry, apply_event
 from streams.deadlines import DEADLINES
@@ -27,7 +28,6 @@ from streams.metrics import summarize, touchpoint_seen
 from streams.partitions import partition_of
 from streams.publish import (
     dead_letter,
-    guarded,
     publish_alert,
     publish_case,
     publish_contributions,
@@ -41,8 +41,7 @@ TOPIC = touchpoints_topic.get_topic_name()
 
 @app.agent(touchpoints_topic)
 async def process_touchpoints(stream: StreamT[bytes]) -> None:
-    async for event in stream.events():
-        await guarded(event.message, _process)
+    await each_event(stream, _process)
 
 
 async def _process(message: Message) -> None:

@@ -13,21 +13,20 @@ results out, at most every ``window_emit_interval_s`` each.
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from faust import Stream, StreamT
-from faust import streams as faust_streams
 from faust.types import EventT
 
 from schemas.records import Channel
 from streams import counters
 from streams.app import app, channel_windows, contributions_topic
+from streams.batches import acting_for
 from streams.channel_alerts import observe
 from streams.liveness import PROGRESS
-from streams.metrics import TUMBLING_1H
+from streams.metrics import TUMBLING_1H, Watermarking
 from streams.metrics.jsonable import JsonDict
 from streams.partitions import partition_of
 from streams.publish import publish_alert, publish_window
@@ -36,8 +35,18 @@ from streams.window_log import ChannelWindows, Sourced, add_batch, read_wire
 from touchstream.settings import get_settings
 
 settings = get_settings()
-LATENESS = timedelta(seconds=settings.allowed_lateness_s)
 EMIT_EVERY = timedelta(seconds=settings.window_emit_interval_s)
+# Watermarks are made by the input partitions; SLA breaches, the other source, follow them.
+WATERMARKING = Watermarking(
+    allowed_lateness=timedelta(seconds=settings.allowed_lateness_s),
+    idle_s=settings.watermark_idle_s,
+    inputs=frozenset(
+        f"{topic}:{partition}"
+        for topic in (settings.topic_touchpoints, settings.topic_feedback)
+        for partition in range(settings.topic_partitions)
+    ),
+    hold_s=settings.window_start_hold_s,
+)
 
 # Decoded windows per channel with the table value they were saved as. The table hands back
 # the very object it was given, so an identical value means the decoded windows are current;
@@ -51,20 +60,16 @@ def _load(channel: Channel) -> ChannelWindows:
     if live is not None and live[0] is stored:
         return live[1]
     if stored is None:
-        return ChannelWindows.new(LATENESS, EMIT_EVERY)
-    return ChannelWindows.from_dict(stored, LATENESS, EMIT_EVERY)
+        return ChannelWindows.new(EMIT_EVERY, WATERMARKING)
+    return ChannelWindows.from_dict(stored, EMIT_EVERY, WATERMARKING)
 
 
 def _save(channel: Channel, windows: ChannelWindows, event: EventT[JsonDict]) -> None:
     """Writes the channel's windows to the table as part of ``event``, one of the channel's
-    records: Faust sends a table write to the changelog partition of the current event's
-    partition, and outside a stream's own iteration (as for a taken batch) there is none."""
+    records (see ``streams.event_context``)."""
     value = windows.to_dict()
-    token = faust_streams._current_event.set(weakref.ref(event))
-    try:
+    with acting_for(event):
         channel_windows[channel.value] = value
-    finally:
-        faust_streams._current_event.reset(token)
     _LIVE[channel.value] = (value, windows)
 
 
@@ -95,15 +100,15 @@ async def _apply(events: Sequence[EventT[JsonDict]]) -> None:
         for sourced in read_wire(value):
             batch.append(sourced)
             carrier[sourced[0].channel] = event
-    now = datetime.now(UTC)
-    for channel, windows in add_batch(batch, _load).items():
-        await _emit(windows, now)
+    now, wall = datetime.now(UTC), time.monotonic()
+    for channel, windows in add_batch(batch, _load, wall).items():
+        await _emit(windows, now, wall)
         _save(channel, windows, carrier[channel])
     for partition, tick in sorted(ticks.items()):
-        await _tick(partition, tick, now)
+        await _tick(partition, tick, now, wall)
 
 
-async def _tick(partition: int, tick: EventT[JsonDict], now: datetime) -> None:
+async def _tick(partition: int, tick: EventT[JsonDict], now: datetime, wall: float) -> None:
     """Windows close only by their own channel's event time: a tick's watermark comes from one
     worker's partitions, while a channel's contributions come from every partition, so it
     could close a window that a slower partition still feeds. An idle channel's windows stay
@@ -112,15 +117,15 @@ async def _tick(partition: int, tick: EventT[JsonDict], now: datetime) -> None:
         if partition_of(channel.value) != partition or channel.value not in channel_windows:
             continue
         windows = _load(channel)
-        if await _emit(windows, now):
+        if await _emit(windows, now, wall):
             _save(channel, windows, tick)
 
 
-async def _emit(windows: ChannelWindows, now: datetime) -> bool:
+async def _emit(windows: ChannelWindows, now: datetime, wall: float) -> bool:
     """Sends final results of closed windows and due running results, and the channel alerts
     the closed windows raise; says if anything was sent. Tumbling hours go to the alert rules
     before the hopping hour that ends with them, which compares against them."""
-    final = sorted(windows.store.closed(), key=lambda s: (s.end, s.spec != TUMBLING_1H))
+    final = sorted(windows.store.closed(wall=wall), key=lambda s: (s.end, s.spec != TUMBLING_1H))
     running = windows.store.due_updates(now)
     for snapshot in final:
         await publish_window(snapshot, final=True)

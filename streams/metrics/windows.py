@@ -4,10 +4,11 @@ Windows are aligned on the Unix epoch (so hourly windows start on the hour, UTC)
 ``[start, start + size)``. A tumbling window has ``step == size``; a hopping one starts every
 ``step``, so each instant belongs to ``size / step`` windows.
 
-Watermark and lateness. Each channel's watermark is the latest event time seen on that channel
-(``Contribution.at``), or a later time given to ``WindowStore.closed`` so that an idle channel's
-windows still close. A window is closed once its channel's watermark reaches ``end +
-allowed_lateness``; its final result is emitted then and it is dropped. A contribution whose
+Watermark and lateness. Each channel's watermark is the earliest, over the sources feeding the
+channel, of the latest event time (``Contribution.at``) seen from each (see ``WindowClock``), or a
+later time given to ``WindowStore.closed`` so that an idle channel's windows still close. A window
+is closed once its channel's watermark reaches ``end + allowed_lateness``; its final result is
+emitted then and it is dropped. A contribution whose
 window is already closed is not added to it (the closed figure was final; the raw facts in
 ClickHouse keep the event, so queries over facts stay exact). Instead it is counted, once per
 spec, in the window(s) of that spec holding the channel's current watermark, i.e. the window
@@ -37,6 +38,7 @@ from streams.metrics.sketch import QuantileSketch
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ALLOWED_LATENESS = timedelta(minutes=10)
 EMIT_EVERY = timedelta(seconds=10)
+SOURCE_IDLE_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,19 +238,88 @@ def _avg(total: float, n: int) -> float | None:
     return None if n == 0 else total / n
 
 
+@dataclass(frozen=True, slots=True)
+class Watermarking:
+    """How channels' watermarks are made and how late a contribution may be (see
+    ``WindowClock``)."""
+
+    allowed_lateness: timedelta = ALLOWED_LATENESS
+    idle_s: float = SOURCE_IDLE_S
+    inputs: frozenset[str] = frozenset()  # the sources that make watermarks; none: every source
+    hold_s: float = 0.0  # how long unheard inputs hold a watermark after a channel's first record
+
+
 class WindowClock:
-    """Per-channel watermarks, and whether a window is closed under them."""
+    """Per-channel watermarks, and whether a window is closed under them.
 
-    __slots__ = ("_floor", "_latest", "allowed_lateness")
+    A channel's contributions come from several sources (input partitions) that are read at
+    different speeds: a worker catching up a backlog can be hours ahead on one partition and
+    behind on another. So a channel's watermark is the earliest of its sources' latest event
+    times, as in Kafka Streams and Flink, and a slow source's events are not late merely
+    because another source ran ahead. A source that has sent the channel nothing for
+    ``idle_s`` of wall time is left out, or one quiet partition would hold the channel's windows
+    open for good; its later events may then be late. A watermark never goes back, so a window
+    once closed stays closed.
 
-    def __init__(self, allowed_lateness: timedelta = ALLOWED_LATENESS) -> None:
-        self.allowed_lateness = allowed_lateness
-        self._latest: dict[Channel, datetime] = {}
+    ``inputs`` names the sources that make watermarks (the input partitions); records from other
+    sources (SLA breaches, whose times follow their partition's clock) move none. An input not
+    heard from yet holds a channel's watermark for ``hold_s`` after the channel's first record
+    in this process: a cold worker's first batches may come from a few partitions only, whose
+    latest times would otherwise make every other partition's backlog late. With no ``inputs``,
+    every source makes watermarks. Wall times are the caller's (monotonic seconds) and are not
+    saved: after a restore, sources count once heard from again.
+    """
+
+    __slots__ = ("_floor", "_heard", "_marks", "_sources", "_unheard", "policy")
+
+    def __init__(self, policy: Watermarking = Watermarking()) -> None:
+        self.policy = policy
+        self._sources: dict[Channel, dict[str, datetime]] = {}  # latest event time per source
+        self._marks: dict[Channel, datetime] = {}
+        self._heard: dict[tuple[Channel, str], float] = {}  # wall time of a source's last record
+        # wall time of the channel's first record here, and the inputs not heard from since
+        self._unheard: dict[Channel, tuple[float, set[str]]] = {}
         self._floor: datetime | None = None  # the latest watermark imposed on every channel
 
-    def observe(self, channel: Channel, at: datetime) -> None:
-        if channel not in self._latest or at > self._latest[channel]:
-            self._latest[channel] = at
+    @property
+    def allowed_lateness(self) -> timedelta:
+        return self.policy.allowed_lateness
+
+    def observe(self, channel: Channel, at: datetime, source: str = "", wall: float = 0.0) -> None:
+        inputs = self.policy.inputs
+        if inputs and source not in inputs:
+            return
+        latest = self._sources.setdefault(channel, {})
+        if source not in latest or at > latest[source]:
+            latest[source] = at
+        self._heard[(channel, source)] = wall
+        unheard = self._unheard.get(channel)
+        if unheard is None:
+            self._unheard[channel] = (wall, set(inputs) - {source})
+        else:
+            unheard[1].discard(source)
+        self._settle(channel, wall)
+
+    def settle(self, wall: float) -> None:
+        """Moves every channel's watermark on, leaving out sources idle at ``wall``."""
+        for channel in self._sources:
+            self._settle(channel, wall)
+
+    def _settle(self, channel: Channel, wall: float) -> None:
+        first, unheard = self._unheard.setdefault(channel, (wall, set()))
+        if unheard:
+            if wall - first < self.policy.hold_s:
+                return
+            unheard.clear()
+        latest = self._sources[channel]
+        heard = self._heard
+        idle = wall - self.policy.idle_s
+        active = [at for source, at in latest.items() if heard.get((channel, source), idle) > idle]
+        if not active:
+            return
+        mark = min(active)
+        if channel not in self._marks or mark > self._marks[channel]:
+            self._marks[channel] = mark
 
     def advance(self, watermark: datetime) -> None:
         """Moves every channel's watermark to at least ``watermark`` (for idle channels)."""
@@ -256,7 +327,7 @@ class WindowClock:
             self._floor = watermark
 
     def watermark(self, channel: Channel) -> datetime | None:
-        marks = [m for m in (self._latest.get(channel), self._floor) if m is not None]
+        marks = [m for m in (self._marks.get(channel), self._floor) if m is not None]
         return max(marks, default=None)
 
     def is_closed(self, spec: WindowSpec, channel: Channel, start: datetime) -> bool:
@@ -265,16 +336,25 @@ class WindowClock:
 
     def to_dict(self) -> JsonDict:
         return {
-            "latest": {channel.value: time_to_json(at) for channel, at in self._latest.items()},
+            "sources": {
+                channel.value: {source: time_to_json(at) for source, at in latest.items()}
+                for channel, latest in self._sources.items()
+            },
+            "marks": {channel.value: time_to_json(at) for channel, at in self._marks.items()},
             "floor": opt_time_to_json(self._floor),
         }
 
     @classmethod
-    def from_dict(
-        cls, data: JsonDict, allowed_lateness: timedelta = ALLOWED_LATENESS
-    ) -> WindowClock:
-        clock = cls(allowed_lateness)
-        clock._latest = {Channel(c): time_from_json(at) for c, at in data["latest"].items()}
+    def from_dict(cls, data: JsonDict, policy: Watermarking = Watermarking()) -> WindowClock:
+        """Also reads the form saved before watermarks were kept per source, whose ``latest``
+        per channel becomes that channel's watermark."""
+        clock = cls(policy)
+        marks = data["marks"] if "marks" in data else data["latest"]
+        clock._marks = {Channel(c): time_from_json(at) for c, at in marks.items()}
+        clock._sources = {
+            Channel(c): {source: time_from_json(at) for source, at in latest.items()}
+            for c, latest in data.get("sources", {}).items()
+        }
         clock._floor = opt_time_from_json(data["floor"])
         return clock
 
@@ -313,31 +393,32 @@ class WindowStore:
     def __init__(
         self,
         specs: tuple[WindowSpec, ...] = DEFAULT_SPECS,
-        allowed_lateness: timedelta = ALLOWED_LATENESS,
         emit_every: timedelta = EMIT_EVERY,
+        watermarking: Watermarking = Watermarking(),
     ) -> None:
         self.specs = {spec.name: spec for spec in specs}
-        self.clock = WindowClock(allowed_lateness)
+        self.clock = WindowClock(watermarking)
         self.emit_every = emit_every
         self._open: dict[_Key, _OpenWindow] = {}
 
-    def add(self, c: Contribution) -> None:
-        self.clock.observe(c.channel, c.at)
+    def add(self, c: Contribution, source: str = "", wall: float = 0.0) -> None:
+        """Files ``c``, which ``source`` sent at wall time ``wall`` (see ``WindowClock``)."""
+        self.clock.observe(c.channel, c.at, source, wall)
         mark = self.clock.watermark(c.channel)
-        assert mark is not None, "observed just now"
         for spec in self.specs.values():
             starts = windows_for(spec, c.window_at)
-            # is_closed's test, solved for the start once per spec rather than per window
-            last_closed = mark - spec.size - self.clock.allowed_lateness
-            live = [s for s in starts if s > last_closed]
+            if mark is None:  # no watermark yet: every window is open
+                live = starts
+            else:
+                # is_closed's test, solved for the start once per spec rather than per window
+                last_closed = mark - spec.size - self.clock.allowed_lateness
+                live = [s for s in starts if s > last_closed]
             for start in live:
                 self._touch(spec, c.channel, start).accumulator.add(c)
-            if len(live) < len(starts):
-                self._count_late(spec, c)
+            if mark is not None and len(live) < len(starts):
+                self._count_late(spec, c, mark)
 
-    def _count_late(self, spec: WindowSpec, c: Contribution) -> None:
-        mark = self.clock.watermark(c.channel)
-        assert mark is not None, "add observed the channel"
+    def _count_late(self, spec: WindowSpec, c: Contribution, mark: datetime) -> None:
         for start in windows_for(spec, mark):
             acc = self._touch(spec, c.channel, start).accumulator
             if c.kind in EVENT_KINDS:
@@ -353,9 +434,14 @@ class WindowStore:
         window.changed = True
         return window
 
-    def closed(self, watermark: datetime | None = None) -> list[WindowSnapshot]:
+    def closed(
+        self, watermark: datetime | None = None, wall: float | None = None
+    ) -> list[WindowSnapshot]:
         """Removes and returns the windows now closed, by end, spec and channel. ``watermark``,
-        when given, first advances every channel's watermark to it."""
+        when given, first advances every channel's watermark to it; ``wall`` first leaves out
+        the sources idle at that wall time."""
+        if wall is not None:
+            self.clock.settle(wall)
         if watermark is not None:
             self.clock.advance(watermark)
         done = [
@@ -400,12 +486,12 @@ class WindowStore:
         cls,
         data: JsonDict,
         specs: tuple[WindowSpec, ...] = DEFAULT_SPECS,
-        allowed_lateness: timedelta = ALLOWED_LATENESS,
         emit_every: timedelta = EMIT_EVERY,
+        watermarking: Watermarking = Watermarking(),
     ) -> WindowStore:
         """The store ``to_dict`` saved, under the given (current) configuration."""
-        store = cls(specs, allowed_lateness, emit_every)
-        store.clock = WindowClock.from_dict(data["clock"], allowed_lateness)
+        store = cls(specs, emit_every, watermarking)
+        store.clock = WindowClock.from_dict(data["clock"], watermarking)
         for row in data["windows"]:
             if row["spec"] not in store.specs:
                 continue  # a spec the configuration no longer has: nobody wants its result

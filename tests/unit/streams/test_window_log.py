@@ -6,14 +6,20 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from schemas.records import Channel
-from streams.metrics import TUMBLING_1H, Contribution, Kind
-from streams.window_log import ChannelWindows, Sourced, add_batch, read_wire, wire_records
+from streams.metrics import TUMBLING_1H, Contribution, Kind, Watermarking
+from streams.window_log import (
+    ChannelWindows,
+    Sourced,
+    add_batch,
+    read_wire,
+    wire_records,
+)
 
 AT = datetime(2026, 11, 24, 9, 15, tzinfo=UTC)
 
 
 def _new() -> ChannelWindows:
-    return ChannelWindows.new(timedelta(minutes=10), timedelta(seconds=10))
+    return ChannelWindows.new(timedelta(seconds=10), Watermarking(timedelta(minutes=10)))
 
 
 def _csat(channel: Channel, score: int) -> Contribution:
@@ -27,7 +33,7 @@ def _hour(windows: ChannelWindows) -> dict[str, float | None]:
 
 def test_each_channel_is_loaded_once_and_only_changed_channels_come_back() -> None:
     stored = {Channel.CHAT: _new(), Channel.EMAIL: _new()}
-    stored[Channel.EMAIL].add(_csat(Channel.EMAIL, 5), "cx.feedback:0", (7, 0))
+    stored[Channel.EMAIL].add(_csat(Channel.EMAIL, 5), "cx.feedback:0", (7, 0), 0.0)
     loads: list[Channel] = []
 
     def load(channel: Channel) -> ChannelWindows:
@@ -40,7 +46,7 @@ def test_each_channel_is_loaded_once_and_only_changed_channels_come_back() -> No
         (_csat(Channel.CHAT, 1), "cx.feedback:1", (3, 0)),
         (_csat(Channel.CHAT, 1), "cx.feedback:1", (3, 0)),  # a copy within the batch
     ]
-    changed = add_batch(batch, load)
+    changed = add_batch(batch, load, 0.0)
 
     assert loads == [Channel.CHAT, Channel.EMAIL]
     assert list(changed) == [Channel.CHAT]

@@ -11,6 +11,7 @@ from streams.metrics.windows import (
     HOPPING_1H_5M,
     TUMBLING_1H,
     TUMBLING_1M,
+    Watermarking,
     WindowAccumulator,
     WindowSpec,
     WindowStore,
@@ -254,6 +255,92 @@ def test_late_event_is_counted_in_the_current_window_not_the_closed_one() -> Non
     )
 
 
+# --- watermarks per source --------------------------------------------------------------------
+
+
+def test_a_source_behind_another_is_not_late() -> None:
+    """A worker catching up a backlog reads partitions unevenly: the partition ahead must not make
+    the other's events late."""
+    store = WindowStore(
+        watermarking=Watermarking(inputs=frozenset({"cx.touchpoints:0", "cx.touchpoints:1"}))
+    )
+    store.add(tp_at(hm(10, 0, 30)), "cx.touchpoints:1")
+    store.add(tp_at(hm(12, 0)), "cx.touchpoints:0")
+    store.add(tp_at(hm(11, 0)), "sla:0")  # derived, so it makes no watermark
+    assert store.clock.watermark(Channel.CHAT) == hm(10, 0, 30)
+    assert store.closed() == []
+    store.add(tp_at(hm(10, 0, 40)), "cx.touchpoints:1")
+    store.add(tp_at(hm(10, 11)), "cx.touchpoints:1")  # source 1 passes 10:01 + 10 minutes
+    [minute] = [s for s in store.closed() if s.spec is TUMBLING_1M]
+    assert (minute.start, minute.accumulator.touchpoints) == (hm(10, 0), 2)
+    windows = final(store)
+    assert sum(acc.late_events for acc in windows.values()) == 0
+
+
+BOTH = frozenset({"cx.touchpoints:0", "cx.touchpoints:1"})
+
+
+def test_an_input_not_heard_from_holds_the_watermark_for_the_hold_time() -> None:
+    """A cold worker's first batch came from partition 0 only: partition 1's backlog, older,
+    must not be late when it comes."""
+    store = WindowStore(watermarking=Watermarking(inputs=BOTH, hold_s=10.0))
+    store.add(tp_at(hm(12, 0)), "cx.touchpoints:0", wall=100.0)
+    assert store.clock.watermark(Channel.CHAT) is None
+    assert store.closed(wall=109.0) == []
+    store.add(tp_at(hm(10, 0, 30)), "cx.touchpoints:1", wall=109.5)
+    assert store.clock.watermark(Channel.CHAT) == hm(10, 0, 30)
+    assert sum(acc.late_events for acc in final(store).values()) == 0
+
+
+def test_an_input_never_heard_from_stops_holding_after_the_hold_time() -> None:
+    store = WindowStore(watermarking=Watermarking(inputs=BOTH, hold_s=10.0))
+    store.add(tp_at(hm(10, 0, 30)), "cx.touchpoints:0", wall=100.0)
+    store.add(tp_at(hm(12, 0)), "cx.touchpoints:0", wall=101.0)
+    assert store.closed(wall=109.9) == []
+    assert len([s for s in store.closed(wall=110.0) if s.spec is TUMBLING_1H]) == 1
+
+
+def test_a_source_quiet_for_the_idle_time_stops_holding_windows_open() -> None:
+    store = WindowStore(watermarking=Watermarking(idle_s=60.0))
+    store.add(tp_at(hm(10, 0, 30)), "cx.touchpoints:0", wall=0.0)
+    store.add(tp_at(hm(12, 0)), "cx.touchpoints:1", wall=59.0)
+    assert store.closed(wall=59.0) == []  # source 0 could still send 10:00:31
+    assert len([s for s in store.closed(wall=60.0) if s.spec is TUMBLING_1H]) == 1
+    store.add(tp_at(hm(10, 0, 31)), "cx.touchpoints:0", wall=61.0)  # back: now late
+    hour = final(store)[("tumbling_1h", Channel.CHAT, hm(12, 0))]
+    assert (hour.touchpoints, hour.late_events) == (1, 1)
+
+
+def test_a_watermark_never_goes_back() -> None:
+    store = WindowStore()
+    store.add(tp_at(hm(10, 0, 30)), "cx.touchpoints:0")
+    store.add(tp_at(hm(10, 30)), "cx.touchpoints:0")
+    assert len([s for s in store.closed() if s.spec is TUMBLING_1M]) == 1
+    store.add(tp_at(hm(10, 0, 40)), "cx.feedback:3")  # a source first heard from now
+    assert store.clock.watermark(Channel.CHAT) == hm(10, 30)
+    assert final(store)[("tumbling_1m", Channel.CHAT, hm(10, 30))].late_events == 1
+
+
+def test_after_a_restore_only_sources_heard_from_again_count() -> None:
+    store = WindowStore()
+    store.add(tp_at(hm(10, 0)), "cx.touchpoints:0", wall=0.0)
+    store.add(tp_at(hm(10, 5)), "cx.touchpoints:1", wall=0.0)
+    restored = WindowStore.from_dict(store.to_dict())
+    restored.add(tp_at(hm(10, 20)), "cx.touchpoints:1", wall=5.0)
+    assert restored.clock.watermark(Channel.CHAT) == hm(10, 20)
+
+
+def test_a_store_saved_before_per_source_watermarks_keeps_its_watermark() -> None:
+    store = WindowStore()
+    store.add(tp_at(hm(10, 30)))
+    old = store.to_dict()
+    old["clock"] = {"latest": {"chat": hm(10, 30).isoformat()}, "floor": None}
+    restored = WindowStore.from_dict(old)
+    assert restored.clock.watermark(Channel.CHAT) == hm(10, 30)
+    restored.add(tp_at(hm(10, 5)), "cx.touchpoints:0")
+    assert restored.clock.watermark(Channel.CHAT) == hm(10, 30)
+
+
 def test_late_event_for_some_hopping_windows_only() -> None:
     store = WindowStore()
     store.add(tp_at(hm(10, 7)))
@@ -317,14 +404,16 @@ def test_due_updates_are_rate_bounded() -> None:
 
 
 def test_store_round_trips_through_json() -> None:
-    store = WindowStore(allowed_lateness=timedelta(minutes=5))
+    store = WindowStore(watermarking=Watermarking(allowed_lateness=timedelta(minutes=5)))
     store.add(tp_at(hm(10, 0, 30)))
     store.add(c(Kind.CSAT, 5, at=hm(10, 3)))
     store.due_updates(P0)
     store.add(tp_at(hm(10, 4), Channel.SMS))
     store.closed(hm(10, 1))
     data = json.loads(json.dumps(store.to_dict()))
-    restored = WindowStore.from_dict(data, allowed_lateness=timedelta(minutes=5))
+    restored = WindowStore.from_dict(
+        data, watermarking=Watermarking(allowed_lateness=timedelta(minutes=5))
+    )
     assert restored.to_dict() == store.to_dict()
     assert [s.start for s in restored.due_updates(P0 + timedelta(seconds=1))] == [
         s.start for s in store.due_updates(P0 + timedelta(seconds=1))
