@@ -258,7 +258,8 @@ class WindowClock:
     times, as in Kafka Streams and Flink, and a slow source's events are not late merely
     because another source ran ahead. A source that has sent the channel nothing for
     ``idle_s`` of wall time is left out, or one quiet partition would hold the channel's windows
-    open for good; its later events may then be late. A watermark never goes back, so a window
+    open for good; its later events may then be late. When every source is quiet, the watermark
+    is the latest time read from any. A watermark never goes back, so a window
     once closed stays closed.
 
     ``inputs`` names the sources that make watermarks (the input partitions); records from other
@@ -315,9 +316,10 @@ class WindowClock:
         heard = self._heard
         idle = wall - self.policy.idle_s
         active = [at for source, at in latest.items() if heard.get((channel, source), idle) > idle]
-        if not active:
+        # Every source quiet: nothing more is on its way, so all that was read counts.
+        mark = min(active) if active else max(latest.values(), default=None)
+        if mark is None:
             return
-        mark = min(active)
         if channel not in self._marks or mark > self._marks[channel]:
             self._marks[channel] = mark
 

@@ -300,6 +300,16 @@ def test_an_input_never_heard_from_stops_holding_after_the_hold_time() -> None:
     assert len([s for s in store.closed(wall=110.0) if s.spec is TUMBLING_1H]) == 1
 
 
+def test_when_every_source_is_quiet_all_that_was_read_counts() -> None:
+    store = WindowStore(watermarking=Watermarking(inputs=BOTH, idle_s=3.0, hold_s=10.0))
+    store.add(tp_at(hm(10, 0, 30)), "cx.touchpoints:0", wall=0.0)
+    store.add(tp_at(hm(11, 10)), "cx.touchpoints:0", wall=1.0)
+    assert store.closed(wall=9.0) == []  # partition 1 not heard from, within the hold time
+    assert store.clock.watermark(Channel.CHAT) is None
+    assert len([s for s in store.closed(wall=12.0) if s.spec is TUMBLING_1H]) == 1
+    assert store.clock.watermark(Channel.CHAT) == hm(11, 10)
+
+
 def test_a_source_quiet_for_the_idle_time_stops_holding_windows_open() -> None:
     store = WindowStore(watermarking=Watermarking(idle_s=60.0))
     store.add(tp_at(hm(10, 0, 30)), "cx.touchpoints:0", wall=0.0)
