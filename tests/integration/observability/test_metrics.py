@@ -3,10 +3,12 @@ worker and sink: every counter on their /metrics moves, and the worker's /health
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -73,8 +75,10 @@ def running(
     monkeypatch.setenv("TOUCHSTREAM_CLICKHOUSE_DATABASE", settings.clickhouse_database)
     monkeypatch.setenv("TOUCHSTREAM_SINK_METRICS_PORT", str(sink_port))
     monkeypatch.setenv("TOUCHSTREAM_SINK_BATCH_SECONDS", "0.5")
-    # No lateness: records produced faster than they happened arrive after some windows closed.
+    # No lateness, and no holding windows open at the start (the traffic takes less than the
+    # default hold), so that the late page view is late.
     monkeypatch.setenv("TOUCHSTREAM_ALLOWED_LATENESS_S", "0")
+    monkeypatch.setenv("TOUCHSTREAM_WINDOW_START_HOLD_S", "0")
     monkeypatch.setenv("TOUCHSTREAM_WORKER_WEB_PORT", str(worker_port))
     migrate(settings)
     worker = Worker(["-m", "touchstream.cli", "worker"], tmp_path / "worker.log", {})
@@ -89,8 +93,27 @@ def running(
 
 
 def send_traffic(settings: Settings) -> None:
-    """Generated journeys twice over (the second time duplicates) and bytes no codec reads."""
-    produce_lines(lines(seed=9, cases=120) * 2, settings, "metrics", report=False)
+    """Generated journeys twice over (the second time duplicates), a page view three hours late
+    in the middle of them, and bytes no codec reads."""
+    traffic = lines(seed=9, cases=120)
+    middle = len(traffic) // 2
+    then = datetime.fromisoformat(json.loads(traffic[middle])["occurred_at"])
+    late = {
+        "type": "touchpoint",
+        "event_id": "late-page-view",
+        "occurred_at": (then - timedelta(hours=3)).isoformat(),
+        "customer_id": "cust-late",
+        "case_id": "",
+        "channel": "web",
+        "actor": "customer",
+        "event_type": "page_view",
+        "journey_stage": "consideration",
+        "source": "web-system",
+        "agent_id": None,
+        "attributes": {"page": "/help"},
+    }
+    traffic.insert(middle + 1, json.dumps(late))
+    produce_lines(traffic * 2, settings, "metrics", report=False)
     producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
     producer.send(settings.topic_touchpoints, b"\x00not avro")
     producer.close()
