@@ -257,6 +257,23 @@ def run_worker(
     return outcome
 
 
+def faust_floor(stack: Stack, n: int) -> float | None:
+    """Events/s of a Faust agent that only reads the ``n`` pre-loaded records (see
+    ``bench.faust_floor``), production profile; None if it did not get through them."""
+    run_id = f"bench-floor-{uuid.uuid4().hex[:6]}"
+    env = worker_env(stack.settings, stack.dir, "production", run_id) | {"BENCH_FLOOR_N": str(n)}
+    log = stack.dir / f"{run_id}.log"
+    floor = Worker(["-m", "faust", "-A", "bench.faust_floor", "worker", "-l", "warn"], log, env)
+    try:
+        deadline = floor.started + TIMEOUT_S
+        while time.monotonic() < deadline and floor.process.poll() is None:
+            time.sleep(0.5)
+    finally:
+        floor.kill()
+    lines = [line for line in log.read_text(errors="replace").splitlines() if "FLOOR " in line]
+    return float(lines[-1].split("FLOOR ")[1].split()[0]) if lines else None
+
+
 def _input_events(url: str) -> float:
     """Input records the worker is done with, by its counters; 0 while /metrics is not up."""
     try:
@@ -329,6 +346,7 @@ def run(quick: bool) -> Result:
             settings.topic_feedback: Feedback,
         }
         bare_s, refused = bare_consume(settings, topics, n)
+        floor = faust_floor(stack, n)
     bare = n / bare_s
     result.params = {"cases": cases, "events": n, "profiles": ",".join(PROFILES)}
     for outcome in runs:
@@ -354,6 +372,8 @@ def run(quick: bool) -> Result:
             f"{outcome.window_results:,} window results read."
         )
     result.add("bare events/s", bare, "events/s")
+    result.add("Faust read-only agent events/s", floor, "events/s")
+    result.add("ratio Faust read-only/bare", None if floor is None else floor / bare, "x")
     result.notes += [
         f"{n:,} records pre-loaded in {preload_s:.1f} s: {load.touchpoints:,} valid "
         f"touchpoints, {len(load.feedback):,} valid feedback, {load.bad:,} bad (raw JSON; the "
@@ -364,6 +384,9 @@ def run(quick: bool) -> Result:
         "which Tansu settles a group join slowly).",
         "Ratios: worker events/s from 'Worker ready' over bare events/s (the bare consumer has "
         "no group to join; a worker's start is its own figure, time-to-ready).",
+        "Faust read-only agent: a Faust app on the production profile whose one agent reads "
+        "every pre-loaded record and does nothing else (bench/faust_floor.py), from its first "
+        "record to the last: the ceiling of any Faust worker here, whatever its agents do.",
         f"Reflected = the latest tumbling-hour results on the run's windows topic add up "
         f"(touchpoints + survey responses + late events) to the {load.valid:,} valid records; "
         f"running results every {EMIT_INTERVAL_S:.0f} s.",
