@@ -84,6 +84,7 @@ class Pipeline:
         self.rejected = 0
         self.offset = 0  # of the event in its input topic, for the contributions' positions
         self.bytes_out = 0
+        self.window_results = 0
 
     def process(self, encoded: Encoded, now: datetime) -> None:
         self.offset += 1
@@ -164,6 +165,7 @@ class Pipeline:
             self.clock("windows")
             for snapshot, is_final in [(s, True) for s in final] + [(s, False) for s in running]:
                 self._out(codec.encode(WindowResult.of(snapshot, is_final, 0)))
+                self.window_results += 1
             self._write(self.windows, channel.value, windows.to_dict())
             self.live[channel] = windows
             self.clock("outputs")
@@ -235,7 +237,8 @@ def run(quick: bool) -> Result:
     result.notes += [
         f"{n} records from {cases} generated journeys ({n - feedback} touchpoints, {feedback} "
         f"feedback), {pipeline.rejected} rejected by validation; {len(pipeline.cases)} cases, "
-        f"{len(pipeline.windows)} channels; {pipeline.bytes_out / n:,.0f} bytes out per event.",
+        f"{len(pipeline.windows)} channels; {pipeline.window_results:,} window results; "
+        f"{pipeline.bytes_out / n:,.0f} bytes out per event.",
         f"Slowest stage: {slowest} ({spent[slowest] / sum(spent.values()):.0%} of the time).",
     ]
     return result
