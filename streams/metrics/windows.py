@@ -175,19 +175,16 @@ class WindowAccumulator:
             self.frt_single_sum += seconds
 
     def merge(self, other: WindowAccumulator) -> None:
-        for f in fields(self):
-            if f.name in _SKETCHES:
-                getattr(self, f.name).merge(getattr(other, f.name))
-            else:
-                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in _SKETCHES:
+            getattr(self, name).merge(getattr(other, name))
 
     def result(self) -> dict[str, float | None]:
         """The counts and figures of the window; a figure is None when its denominator is 0.
         Percentiles are ``QuantileSketch`` estimates of the lower nearest-rank quantile."""
         frt, ttr = self.frt_sketch, self.ttr_sketch
-        counts: dict[str, float | None] = {
-            f.name: getattr(self, f.name) for f in fields(self) if f.name not in _SKETCHES
-        }
+        counts: dict[str, float | None] = {name: getattr(self, name) for name in _COUNTS}
         return counts | {
             "frt_count": frt.count,
             "ttr_count": ttr.count,
@@ -215,8 +212,8 @@ class WindowAccumulator:
         }
 
     def to_dict(self) -> JsonDict:
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        return data | {name: data[name].to_dict() for name in _SKETCHES}
+        data: JsonDict = {name: getattr(self, name) for name in _COUNTS}
+        return data | {name: getattr(self, name).to_dict() for name in _SKETCHES}
 
     @classmethod
     def from_dict(cls, data: JsonDict) -> WindowAccumulator:
@@ -228,6 +225,11 @@ class WindowAccumulator:
 
     def copy(self) -> WindowAccumulator:
         return WindowAccumulator.from_dict(self.to_dict())
+
+
+# Every field but the sketches, in declaration order; worked out once, not per call, since
+# to_dict and result run for every window the worker saves or emits.
+_COUNTS = tuple(f.name for f in fields(WindowAccumulator) if f.name not in _SKETCHES)
 
 
 def _pct(part: float, whole: float) -> float | None:
