@@ -279,7 +279,7 @@ class WindowClock:
         self.policy = policy
         self._sources: dict[Channel, dict[str, datetime]] = {}  # latest event time per source
         self._marks: dict[Channel, datetime] = {}
-        self._heard: dict[tuple[Channel, str], float] = {}  # wall time of a source's last record
+        self._heard: dict[Channel, dict[str, float]] = {}  # wall time of a source's last record
         # wall time of the channel's first record here, and the inputs not heard from since
         self._unheard: dict[Channel, tuple[float, set[str]]] = {}
         self._floor: datetime | None = None  # the latest watermark imposed on every channel
@@ -295,7 +295,7 @@ class WindowClock:
         latest = self._sources.setdefault(channel, {})
         if source not in latest or at > latest[source]:
             latest[source] = at
-        self._heard[(channel, source)] = wall
+        self._heard.setdefault(channel, {})[source] = wall
         unheard = self._unheard.get(channel)
         if unheard is None:
             self._unheard[channel] = (wall, set(inputs) - {source})
@@ -309,15 +309,18 @@ class WindowClock:
             self._settle(channel, wall)
 
     def _settle(self, channel: Channel, wall: float) -> None:
-        first, unheard = self._unheard.setdefault(channel, (wall, set()))
+        pending = self._unheard.get(channel)
+        if pending is None:
+            pending = self._unheard[channel] = (wall, set())
+        first, unheard = pending
         if unheard:
             if wall - first < self.policy.hold_s:
                 return
             unheard.clear()
         latest = self._sources[channel]
-        heard = self._heard
+        heard = self._heard.get(channel, {})
         idle = wall - self.policy.idle_s
-        active = [at for source, at in latest.items() if heard.get((channel, source), idle) > idle]
+        active = [at for source, at in latest.items() if heard.get(source, idle) > idle]
         # Every source quiet: nothing more is on its way, so all that was read counts.
         mark = min(active) if active else max(latest.values(), default=None)
         if mark is None:
