@@ -8,13 +8,13 @@ Watermark and lateness. Each channel's watermark is the earliest, over the sourc
 channel, of the latest event time (``Contribution.at``) seen from each (see ``WindowClock``), or a
 later time given to ``WindowStore.closed`` so that an idle channel's windows still close. A window
 is closed once its channel's watermark reaches ``end + allowed_lateness``; its final result is
-emitted then and it is dropped. A contribution whose
-window is already closed is not added to it (the closed figure was final; the raw facts in
-ClickHouse keep the event, so queries over facts stay exact). Instead it is counted, once per
-spec, in the window(s) of that spec holding the channel's current watermark, i.e. the window
-current when it arrived: in ``late_events`` for an arriving touchpoint or survey answer, and in
-``late_updates`` for a figure derived from one (an FRT, a resolution, an FCR correction of an
-already closed resolution window, ...), which says how many changes closed windows missed.
+emitted then and it is dropped. A contribution whose window is already closed is not added to it
+(the closed figure was final; the raw facts in ClickHouse keep the event, so queries over facts
+stay exact). Instead it is counted, once per spec, in the window(s) of that spec holding the
+channel's current watermark, i.e. the window current when it arrived: in ``late_events`` for an
+arriving touchpoint or survey answer, and in ``late_updates`` for a figure derived from one (an
+FRT, a resolution, an FCR correction of an already closed resolution window, ...), which says
+how many changes closed windows missed.
 """
 
 from __future__ import annotations
@@ -261,8 +261,8 @@ class WindowClock:
     because another source ran ahead. A source that has sent the channel nothing for
     ``idle_s`` of wall time is left out, or one quiet partition would hold the channel's windows
     open for good; its later events may then be late. When every source is quiet, the watermark
-    is the latest time read from any. A watermark never goes back, so a window
-    once closed stays closed.
+    is the latest time read from any. A watermark never goes back, so a window once closed stays
+    closed.
 
     ``inputs`` names the sources that make watermarks (the input partitions); records from other
     sources (SLA breaches, whose times follow their partition's clock) move none. An input not
