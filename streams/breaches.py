@@ -12,22 +12,24 @@ from streams.app import awaiting_response, cases
 from streams.case_log import CaseEntry
 from streams.deadlines import DEADLINES, due
 from streams.metrics import sla_check, summarize
+from streams.outbox import Outbox
 from streams.partitions import partition_of
-from streams.publish import publish_alert, publish_case, publish_contributions
+from streams.publish import publish_alert, publish_case
 
 # Held by whoever reads, changes and writes back a case across awaits (the touchpoints agent and
-# the ticks agent), so neither can overwrite the other's newer state of the same case.
+# the ticks agent, each until its outbox's writes are made), so neither can overwrite the
+# other's newer state of the same case.
 CASES_LOCK = asyncio.Lock()
 
 
-async def raise_due_breaches(partition: int, now: datetime) -> None:
-    """Breaches every case of ``partition`` whose deadline passed before ``now`` unanswered.
-    The caller holds CASES_LOCK."""
+async def raise_due_breaches(partition: int, now: datetime, outbox: Outbox) -> None:
+    """Breaches every case of ``partition`` whose deadline passed before ``now`` unanswered,
+    staging the changes in ``outbox``. The caller holds CASES_LOCK."""
     for deadline, crc, case_id in DEADLINES.pop_due(partition, now):
-        waiting = awaiting_response.get(case_id)
+        waiting = outbox.get(awaiting_response, case_id)
         if waiting is None or datetime.fromisoformat(waiting) != deadline:
             continue  # answered meanwhile, or a stale entry
-        stored = cases.get(case_id)
+        stored = outbox.get(cases, case_id)
         if stored is not None:
             entry = CaseEntry.from_dict(stored)
             state, breach = sla_check(entry.state, now)
@@ -35,11 +37,11 @@ async def raise_due_breaches(partition: int, now: datetime) -> None:
                 # A breach has no source event; its position, by which the windows agent drops
                 # copies, is its (deadline, crc) in a source of its own per case partition.
                 position = int(deadline.timestamp() * 1000)
-                await publish_contributions([breach], f"sla:{partition}", position, crc)
+                outbox.contribute([breach], f"sla:{partition}", position, crc)
                 await publish_case(summarize(state))
                 await publish_alert(sla_breach_alert(state, now))
-                cases[case_id] = CaseEntry(state, entry.event_ids).to_dict()
-        del awaiting_response[case_id]
+                outbox.put(cases, case_id, CaseEntry(state, entry.event_ids).to_dict())
+        outbox.delete(awaiting_response, case_id)
 
 
 def refill_deadlines(partition: int) -> None:

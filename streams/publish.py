@@ -15,7 +15,7 @@ from faust.types import Message, TopicT
 
 from schemas import codec
 from schemas.deadletter import dead_letter_record
-from schemas.records import Alert, Touchpoint
+from schemas.records import Alert, Channel, Touchpoint
 from schemas.validation import Rejection
 from streams import counters
 from streams.app import (
@@ -30,8 +30,8 @@ from streams.app import (
 )
 from streams.facts import CaseFact, FeedbackFact, WindowResult
 from streams.liveness import PROGRESS
-from streams.metrics import CaseSummary, Contribution, EnrichedFeedback, WindowSnapshot
-from streams.window_log import wire_records
+from streams.metrics import CaseSummary, EnrichedFeedback, WindowSnapshot
+from streams.metrics.jsonable import JsonDict
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +96,12 @@ async def guarded(message: Message, process: Callable[[Message], Awaitable[None]
         await dead_letter(message, Rejection("processing_error", detail))
 
 
-async def publish_contributions(
-    contributions: list[Contribution], source: str, offset: int, first_index: int = 0
-) -> None:
-    """Each contribution carries its source and position, by which the windows agent drops
-    copies (see streams.window_log)."""
-    for channel, value in wire_records(contributions, source, offset, first_index):
-        await _send(contributions_topic, channel.value.encode(), json.dumps(value).encode())
+async def publish_contributions(channel: Channel, records: list[JsonDict]) -> None:
+    """One record of the contributions topic for ``channel``, holding the contributions of a
+    batch of events (each value of ``streams.window_log.wire_records``)."""
+    await _send(
+        contributions_topic, channel.value.encode(), json.dumps({"records": records}).encode()
+    )
 
 
 async def publish_touchpoint(tp: Touchpoint) -> None:

@@ -79,9 +79,12 @@ def wire_records(
 
 
 def read_wire(value: JsonDict) -> list[Sourced]:
-    """The contributions in a record of the contributions topic. A record with a single
-    ``contribution`` was written by a worker before contributions were grouped per channel; it
-    can still be on the topic while workers are upgraded."""
+    """The contributions in a record of the contributions topic: a batch's ``records`` (each a
+    value of ``wire_records``), or one such value, or a single ``contribution``. The last two
+    were written by workers of earlier versions and can still be on the topic while workers
+    are upgraded."""
+    if "records" in value:
+        return [sourced for record in value["records"] for sourced in read_wire(record)]
     if "contribution" in value:
         source, offset, index = value["source"]
         return [(Contribution.from_dict(value["contribution"]), source, (offset, index))]

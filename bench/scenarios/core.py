@@ -38,15 +38,10 @@ from streams.case_log import CaseEntry, apply_event
 from streams.channel_alerts import observe
 from streams.facts import CaseFact, FeedbackFact, WindowResult
 from streams.metrics import Contribution, Watermarking, enrich, summarize, touchpoint_seen
+from streams.metrics.jsonable import JsonDict
 from streams.rules import CASE_RULES
 from streams.text import analyse_comment
-from streams.window_log import (
-    ChannelWindows,
-    Sourced,
-    add_batch,
-    read_wire,
-    wire_records,
-)
+from streams.window_log import ChannelWindows, add_batch, read_wire, wire_records
 from touchstream.generator import generate
 from touchstream.settings import get_settings
 
@@ -79,7 +74,8 @@ class Pipeline:
         self.seen: dict[str, Any] = {}
         self.windows: dict[str, Any] = {}
         self.live: dict[Channel, ChannelWindows] = {}  # the agent's decoded windows
-        self.pending: list[Sourced] = []
+        self.outgoing: dict[Channel, list[JsonDict]] = {}  # the input agents' outbox
+        self.pending_count = 0  # contributions in it
         self.batch_max = get_settings().window_batch_max
         self.rejected = 0
         self.offset = 0  # of the event in its input topic, for the contributions' positions
@@ -145,18 +141,23 @@ class Pipeline:
         self.clock("outputs")
 
     def _contribute(self, contributions: list[Contribution], now: datetime) -> None:
-        wire = [json.dumps(v) for _, v in wire_records(contributions, "t:0", self.offset)]
+        """As the input agents' outbox: gathered per channel, sent once per batch."""
+        for channel, value in wire_records(contributions, "t:0", self.offset):
+            self.outgoing.setdefault(channel, []).append(value)
+            self.pending_count += len(value["contributions"])
         self.clock("outputs")
-        for body in wire:
-            self.pending += read_wire(json.loads(body))
-        self.clock("windows")
-        if len(self.pending) >= self.batch_max:
+        if self.pending_count >= self.batch_max:
             self.flush(now)
 
     def flush(self, now: datetime) -> None:
-        """The windows agent's work on one batch of contributions."""
-        changed = add_batch(self.pending, self._load, wall=0.0)
-        self.pending.clear()
+        """The contributions records of a batch, through their JSON form, and the windows
+        agent's work on them."""
+        wire = [json.dumps({"records": records}) for records in self.outgoing.values()]
+        self.outgoing.clear()
+        self.pending_count = 0
+        self.clock("outputs")
+        pending = [sourced for body in wire for sourced in read_wire(json.loads(body))]
+        changed = add_batch(pending, self._load, wall=0.0)
         for channel, windows in changed.items():
             final = windows.store.closed()
             running = windows.store.due_updates(now)

@@ -1,7 +1,8 @@
 """cx.feedback -> enriched feedback facts, satisfaction contributions and detractor alerts.
 
-Same order and replay reasoning as the touchpoints agent. The feedback's case state lives on
-this worker too: both input topics are keyed by case_id and have the same partition count.
+Same order and replay reasoning as the touchpoints agent (see ``streams.outbox``). The
+feedback's case state lives on this worker too: both input topics are keyed by case_id and have
+the same partition count.
 """
 
 from __future__ import annotations
@@ -19,12 +20,8 @@ from streams.batches import each_event
 from streams.case_log import CaseEntry
 from streams.intake import read_feedback
 from streams.metrics import enrich
-from streams.publish import (
-    dead_letter,
-    publish_alert,
-    publish_contributions,
-    publish_feedback,
-)
+from streams.outbox import Outbox
+from streams.publish import dead_letter, publish_alert, publish_feedback
 from streams.text import analyse_comment
 
 TOPIC = feedback_topic.get_topic_name()
@@ -44,23 +41,21 @@ async def process_feedback(stream: StreamT[bytes]) -> None:
     await each_event(stream, _process)
 
 
-async def _process(message: Message) -> None:
+async def _process(message: Message, outbox: Outbox) -> None:
     fb = read_feedback(message.value)
     if not isinstance(fb, Feedback):
         await dead_letter(message, fb)
         return
-    if seen.get(fb.feedback_id) is not None:
+    if outbox.get(seen, fb.feedback_id) is not None:
         counters.DUPLICATES.labels(TOPIC).inc()
         return
     stored = cases.get(fb.case_id) if fb.case_id else None
     case = None if stored is None else CaseEntry.from_dict(stored).state
     fb, themes = _redacted(fb)
     enriched, contributions = enrich(fb, case)
-    await publish_contributions(
-        contributions, f"{message.topic}:{message.partition}", message.offset
-    )
+    outbox.contribute(contributions, f"{message.topic}:{message.partition}", message.offset)
     await publish_feedback(enriched, themes)
     if enriched.detractor_alert:
         await publish_alert(detractor_alert(enriched))
-    seen[fb.feedback_id] = [fb.submitted_at.timestamp(), message.partition]
+    outbox.put(seen, fb.feedback_id, [fb.submitted_at.timestamp(), message.partition])
     counters.EVENTS.labels(TOPIC, "applied").inc()

@@ -9,11 +9,13 @@ import time
 from datetime import datetime, timedelta
 
 from faust import StreamT
+from faust.types import EventT
 
 from streams.app import app, awaiting_response, cases, contributions_topic, seen, ticks_topic
 from streams.breaches import CASES_LOCK, raise_due_breaches, refill_deadlines
 from streams.case_log import is_over
 from streams.liveness import PROGRESS
+from streams.outbox import Outbox
 from streams.partitions import partition_of
 from streams.watermark import WATERMARKS
 from touchstream.settings import get_settings
@@ -49,19 +51,23 @@ async def on_tick(stream: StreamT[dict[str, str]]) -> None:
         now = datetime.fromisoformat(event.value["tick"])
         partition = event.message.partition
         PROGRESS.advance((event.message.topic, partition), event.message.offset, time.monotonic())
-        await check_deadlines(now, partition)
+        await check_deadlines(now, event)
         if time.monotonic() - _swept.get(partition, float("-inf")) >= SWEEP_EVERY_S:
             _swept[partition] = time.monotonic()
             expire_seen(now, partition)
             expire_cases(now, partition)
 
 
-async def check_deadlines(now: datetime, partition: int) -> None:
+async def check_deadlines(now: datetime, tick: EventT[dict[str, str]]) -> None:
     """A case breaches when its deadline passes with no agent response: known at the deadline
     by event time, not only when the late response arrives."""
+    partition = tick.message.partition
     async with CASES_LOCK:
         refill_deadlines(partition)
-        await raise_due_breaches(partition, now)
+        outbox = Outbox()
+        with outbox.acting_for(tick):
+            await raise_due_breaches(partition, now, outbox)
+        await outbox.finish()
 
 
 def expire_cases(now: datetime, partition: int) -> None:

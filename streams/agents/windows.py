@@ -23,8 +23,8 @@ from faust.types import EventT
 from schemas.records import Channel
 from streams import counters
 from streams.app import app, channel_windows, contributions_topic
-from streams.batches import acting_for
 from streams.channel_alerts import observe
+from streams.event_context import acting_for
 from streams.liveness import PROGRESS
 from streams.metrics import TUMBLING_1H, Watermarking
 from streams.metrics.jsonable import JsonDict

@@ -77,3 +77,13 @@ def test_one_record_per_channel_and_every_position_kept_through_json() -> None:
 def test_a_record_from_before_grouping_still_reads() -> None:
     old = {"contribution": _csat(Channel.SMS, 4).to_dict(), "source": ["sla:0", 9, 2]}
     assert read_wire(old) == [(_csat(Channel.SMS, 4), "sla:0", (9, 2))]
+
+
+def test_a_batch_record_reads_as_its_events_records_in_order() -> None:
+    first = wire_records([_csat(Channel.CHAT, 5)], "cx.feedback:1", 7)
+    second = wire_records([_csat(Channel.CHAT, 1)], "cx.feedback:1", 9)
+    batch = {"records": [value for _, value in first + second]}
+    assert read_wire(json.loads(json.dumps(batch))) == [
+        (_csat(Channel.CHAT, 5), "cx.feedback:1", (7, 0)),
+        (_csat(Channel.CHAT, 1), "cx.feedback:1", (9, 0)),
+    ]

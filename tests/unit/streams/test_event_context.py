@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from faust import streams as faust_streams
 
-from streams.batches import acting_for
+from streams.event_context import acting_for
 
 
 class _Event:
