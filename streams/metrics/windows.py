@@ -382,6 +382,9 @@ class _OpenWindow:
     accumulator: WindowAccumulator = field(default_factory=WindowAccumulator)
     changed: bool = False  # since its running result was last emitted
     emitted_at: datetime | None = None  # processing time of that emission
+    # Its form in the last ``WindowStore.to_dict``, None once anything above changed: a
+    # channel's windows are saved whole after every batch, and most of them did not change.
+    saved: JsonDict | None = None
 
 
 _Key = tuple[str, Channel, datetime]  # spec name, channel, start
@@ -438,7 +441,7 @@ class WindowStore:
         window = self._open.get(key)
         if window is None:
             window = self._open[key] = _OpenWindow()
-        window.changed = True
+        window.changed, window.saved = True, None
         return window
 
     def closed(
@@ -464,7 +467,7 @@ class WindowStore:
         for key, window in self._open.items():
             last = window.emitted_at
             if window.changed and (last is None or now - last >= self.emit_every):
-                window.changed, window.emitted_at = False, now
+                window.changed, window.emitted_at, window.saved = False, now, None
                 due.append(self._snapshot(key, window.accumulator.copy()))
         return sorted(due, key=lambda s: (s.start, s.spec.name, s.channel.value))
 
@@ -473,20 +476,25 @@ class WindowStore:
         return WindowSnapshot(self.specs[name], channel, start, accumulator)
 
     def to_dict(self) -> JsonDict:
+        """Shares each unchanged window's form with the previous result: neither is mutated."""
         return {
             "clock": self.clock.to_dict(),
-            "windows": [
-                {
-                    "spec": name,
-                    "channel": channel.value,
-                    "start": time_to_json(start),
-                    "changed": window.changed,
-                    "emitted_at": opt_time_to_json(window.emitted_at),
-                    "accumulator": window.accumulator.to_dict(),
-                }
-                for (name, channel, start), window in self._open.items()
-            ],
+            "windows": [self._saved(key, window) for key, window in self._open.items()],
         }
+
+    @staticmethod
+    def _saved(key: _Key, window: _OpenWindow) -> JsonDict:
+        if window.saved is None:
+            name, channel, start = key
+            window.saved = {
+                "spec": name,
+                "channel": channel.value,
+                "start": time_to_json(start),
+                "changed": window.changed,
+                "emitted_at": opt_time_to_json(window.emitted_at),
+                "accumulator": window.accumulator.to_dict(),
+            }
+        return window.saved
 
     @classmethod
     def from_dict(
@@ -507,5 +515,6 @@ class WindowStore:
                 WindowAccumulator.from_dict(row["accumulator"]),
                 row["changed"],
                 opt_time_from_json(row["emitted_at"]),
+                row,
             )
         return store

@@ -435,6 +435,28 @@ def test_store_round_trips_through_json() -> None:
     ]
 
 
+def test_saving_between_changes_gives_what_a_store_saved_once_gives() -> None:
+    steps = [
+        lambda store: store.add(tp_at(hm(10, 0, 30))),
+        lambda store: store.add(c(Kind.CSAT, 5, at=hm(10, 3))),
+        lambda store: store.due_updates(P0),
+        lambda store: store.add(c(Kind.CSAT, 1, at=hm(10, 3, 5))),
+        lambda store: store.add(tp_at(hm(10, 30))),  # late for some windows, closes others
+        lambda store: store.closed(),
+    ]
+    saved_often = WindowStore()
+    for done in range(1, len(steps) + 1):
+        steps[done - 1](saved_often)
+        saved_once = WindowStore()
+        for step in steps[:done]:
+            step(saved_once)
+        assert saved_often.to_dict() == saved_once.to_dict()
+    restored = WindowStore.from_dict(json.loads(json.dumps(saved_often.to_dict())))
+    restored.add(c(Kind.CSAT, 4, at=hm(10, 31)))
+    saved_often.add(c(Kind.CSAT, 4, at=hm(10, 31)))
+    assert restored.to_dict() == saved_often.to_dict()
+
+
 # --- end to end: a case and its survey through the windows -----------------------------------
 
 
