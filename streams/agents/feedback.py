@@ -25,6 +25,7 @@ from streams.publish import dead_letter, publish_alert, publish_feedback
 from streams.text import analyse_comment
 
 TOPIC = feedback_topic.get_topic_name()
+APPLIED, DUPLICATE = counters.EVENTS.labels(TOPIC, "applied"), counters.DUPLICATES.labels(TOPIC)
 
 
 def _redacted(fb: Feedback) -> tuple[Feedback, tuple[str, ...]]:
@@ -47,7 +48,7 @@ async def _process(message: Message, outbox: Outbox) -> None:
         await dead_letter(message, fb)
         return
     if outbox.get(seen, fb.feedback_id) is not None:
-        counters.DUPLICATES.labels(TOPIC).inc()
+        DUPLICATE.inc()
         return
     stored = cases.get(fb.case_id) if fb.case_id else None
     case = None if stored is None else CaseEntry.from_dict(stored).state
@@ -58,4 +59,4 @@ async def _process(message: Message, outbox: Outbox) -> None:
     if enriched.detractor_alert:
         await publish_alert(detractor_alert(enriched))
     outbox.put(seen, fb.feedback_id, [fb.submitted_at.timestamp(), message.partition])
-    counters.EVENTS.labels(TOPIC, "applied").inc()
+    APPLIED.inc()

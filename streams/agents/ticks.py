@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
 from faust import StreamT
 from faust.types import EventT
+from mode.types.signals import BaseSignalT
 
 from streams.app import app, awaiting_response, cases, contributions_topic, seen, ticks_topic
 from streams.breaches import CASES_LOCK, raise_due_breaches, refill_deadlines
 from streams.case_log import is_over
+from streams.deadlines import DEADLINES
 from streams.liveness import PROGRESS
 from streams.outbox import Outbox
 from streams.partitions import partition_of
@@ -58,12 +61,22 @@ async def on_tick(stream: StreamT[dict[str, str]]) -> None:
             expire_cases(now, partition)
 
 
+# mode types receivers with mypy_extensions' NamedArg, which no function definition matches.
+@app.on_partitions_revoked.connect  # type: ignore[arg-type]
+async def _partitions_moving(
+    sender: Any, *args: Any, signal: BaseSignalT[Any], **kwargs: Any
+) -> None:
+    """Faust revokes every partition of the worker when a rebalance starts."""
+    DEADLINES.forget()
+
+
 async def check_deadlines(now: datetime, tick: EventT[dict[str, str]]) -> None:
     """A case breaches when its deadline passes with no agent response: known at the deadline
     by event time, not only when the late response arrives."""
     partition = tick.message.partition
     async with CASES_LOCK:
-        refill_deadlines(partition)
+        if DEADLINES.needs_refill(partition):
+            refill_deadlines(partition)
         outbox = Outbox()
         with outbox.acting_for(tick):
             await raise_due_breaches(partition, now, outbox)

@@ -32,6 +32,8 @@ from streams.rules import CASE_RULES
 from streams.watermark import WATERMARKS
 
 TOPIC = touchpoints_topic.get_topic_name()
+# Labelled once: ``labels`` per event cost 3.6% of a worker's time (py-spy).
+APPLIED, DUPLICATE = counters.EVENTS.labels(TOPIC, "applied"), counters.DUPLICATES.labels(TOPIC)
 
 
 @app.agent(touchpoints_topic)
@@ -52,12 +54,12 @@ async def _process(message: Message, outbox: Outbox) -> None:
     if tp.case_id:
         await _case_event(tp, _source(message), message.offset, outbox)
     elif outbox.get(seen, tp.event_id) is not None:
-        counters.DUPLICATES.labels(TOPIC).inc()
+        DUPLICATE.inc()
     else:
         outbox.contribute([touchpoint_seen(tp)], _source(message), message.offset)
         await publish_touchpoint(tp)
         outbox.put(seen, tp.event_id, [tp.occurred_at.timestamp(), message.partition])
-        counters.EVENTS.labels(TOPIC, "applied").inc()
+        APPLIED.inc()
 
 
 async def _case_event(tp: Touchpoint, source: str, offset: int, outbox: Outbox) -> None:
@@ -65,7 +67,7 @@ async def _case_event(tp: Touchpoint, source: str, offset: int, outbox: Outbox) 
     entry = CaseEntry.new(tp.case_id) if stored is None else CaseEntry.from_dict(stored)
     applied = apply_event(entry, tp, CASE_RULES)
     if applied is None:
-        counters.DUPLICATES.labels(TOPIC).inc()
+        DUPLICATE.inc()
         return
     was_breached = entry.state.sla_breached
     entry, contributions = applied
@@ -78,7 +80,7 @@ async def _case_event(tp: Touchpoint, source: str, offset: int, outbox: Outbox) 
         await publish_alert(sla_breach_alert(entry.state, tp.occurred_at))
     outbox.put(cases, tp.case_id, entry.to_dict())
     _track_deadline(entry, outbox)
-    counters.EVENTS.labels(TOPIC, "applied").inc()
+    APPLIED.inc()
 
 
 def _source(message: Message) -> str:

@@ -26,6 +26,16 @@ def test_refill_replaces_a_partitions_queue() -> None:
     assert queue.pop_due(0, T0 + timedelta(minutes=1)) == [(T0 + timedelta(seconds=5), 7, "x")]
 
 
+def test_a_partition_needs_a_refill_until_filled_and_again_after_partitions_move() -> None:
+    queue = DeadlineQueue()
+    queue.push(0, T0, "pushed before the first tick")  # a push is no refill
+    assert queue.needs_refill(0) and queue.needs_refill(1)
+    queue.refill(0, [])
+    assert not queue.needs_refill(0) and queue.needs_refill(1)
+    queue.forget()
+    assert queue.needs_refill(0)
+
+
 def test_event_time_follows_the_wall_clock_only_once_a_partition_is_quiet() -> None:
     marks = Watermarks(idle_s=30.0)
     assert marks.now(0, 0.0) is None
