@@ -32,11 +32,19 @@ class ChannelWindows:
     def add(self, contribution: Contribution, source: str, position: Position, wall: float) -> bool:
         """Adds the contribution, read at wall time ``wall``, unless it was added before; says
         whether it was."""
-        if position <= self.applied.get(source, (-1, -1)):
-            return False
-        self.store.add(contribution, source, wall)
-        self.applied[source] = position
-        return True
+        return self.add_batch([(contribution, source, position)], wall)
+
+    def add_batch(self, batch: Iterable[Sourced], wall: float) -> bool:
+        """Adds the contributions (all of this channel) not added before, as one batch of the
+        store (see ``WindowStore.add_batch``); says whether any was new."""
+        fresh: list[tuple[Contribution, str]] = []
+        applied = self.applied
+        for contribution, source, position in batch:
+            if position > applied.get(source, (-1, -1)):
+                fresh.append((contribution, source))
+                applied[source] = position
+        self.store.add_batch(fresh, wall)
+        return bool(fresh)
 
     def to_dict(self) -> JsonDict:
         return {
@@ -101,13 +109,12 @@ def add_batch(
     """Adds a batch of contributions, read at wall time ``wall``, to their channels' windows,
     loading each channel once; returns the windows of the channels that took at least one (the
     ones to emit and save)."""
-    loaded: dict[Channel, ChannelWindows] = {}
+    by_channel: dict[Channel, list[Sourced]] = {}
+    for sourced in batch:
+        by_channel.setdefault(sourced[0].channel, []).append(sourced)
     changed: dict[Channel, ChannelWindows] = {}
-    for contribution, source, position in batch:
-        channel = contribution.channel
-        windows = loaded.get(channel)
-        if windows is None:
-            windows = loaded[channel] = load(channel)
-        if windows.add(contribution, source, position, wall):
+    for channel, contributions in by_channel.items():
+        windows = load(channel)
+        if windows.add_batch(contributions, wall):
             changed[channel] = windows
     return changed

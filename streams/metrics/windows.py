@@ -19,6 +19,8 @@ how many changes closed windows missed.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -65,6 +67,11 @@ def windows_for(spec: WindowSpec, at: datetime) -> list[datetime]:
 
 
 _SKETCHES = frozenset({"frt_sketch", "ttr_sketch"})
+
+
+class Changes(NamedTuple):
+    counts: list[tuple[str, float]]
+    sketches: list[tuple[str, QuantileSketch]]
 
 
 @dataclass(slots=True)
@@ -175,10 +182,20 @@ class WindowAccumulator:
             self.frt_single_sum += seconds
 
     def merge(self, other: WindowAccumulator) -> None:
-        for name in _COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in _SKETCHES:
-            getattr(self, name).merge(getattr(other, name))
+        self.apply(other.changes())
+
+    def changes(self) -> Changes:
+        """What merging this accumulator adds: its non-zero counts and non-empty sketches,
+        worked out once for a pane merged into many windows."""
+        counts = [(name, value) for name in _COUNTS if (value := getattr(self, name))]
+        sketches = [(name, sketch) for name in _SKETCHES if (sketch := getattr(self, name)).count]
+        return Changes(counts, sketches)
+
+    def apply(self, changes: Changes) -> None:
+        for name, value in changes.counts:
+            setattr(self, name, getattr(self, name) + value)
+        for name, sketch in changes.sketches:
+            getattr(self, name).merge(sketch)
 
     def result(self) -> dict[str, float | None]:
         """The counts and figures of the window; a figure is None when its denominator is 0.
@@ -289,6 +306,11 @@ class WindowClock:
         return self.policy.allowed_lateness
 
     def observe(self, channel: Channel, at: datetime, source: str = "", wall: float = 0.0) -> None:
+        self.record(channel, at, source, wall)
+        self._settle(channel, wall)
+
+    def record(self, channel: Channel, at: datetime, source: str = "", wall: float = 0.0) -> None:
+        """As ``observe``, but the watermark moves only at the next ``settle``."""
         inputs = self.policy.inputs
         if inputs and source not in inputs:
             return
@@ -301,12 +323,13 @@ class WindowClock:
             self._unheard[channel] = (wall, set(inputs) - {source})
         else:
             unheard[1].discard(source)
-        self._settle(channel, wall)
 
-    def settle(self, wall: float) -> None:
-        """Moves every channel's watermark on, leaving out sources idle at ``wall``."""
-        for channel in self._sources:
-            self._settle(channel, wall)
+    def settle(self, wall: float, channels: Iterable[Channel] | None = None) -> None:
+        """Moves the watermarks of ``channels`` (default: every channel) on, leaving out sources
+        idle at ``wall``."""
+        for channel in self._sources if channels is None else channels:
+            if channel in self._sources:
+                self._settle(channel, wall)
 
     def _settle(self, channel: Channel, wall: float) -> None:
         pending = self._unheard.get(channel)
@@ -378,6 +401,22 @@ class WindowSnapshot(NamedTuple):
 
 
 @dataclass(slots=True)
+class _Pane:
+    """A batch's contributions to one pane of one channel, summed."""
+
+    accumulator: WindowAccumulator = field(default_factory=WindowAccumulator)
+    events: int = 0  # arriving touchpoints and survey answers, counted as late_events if late
+    updates: int = 0  # derived figures, counted as late_updates if late
+
+    def add(self, c: Contribution) -> None:
+        self.accumulator.add(c)
+        if c.kind in EVENT_KINDS:
+            self.events += 1
+        else:
+            self.updates += 1
+
+
+@dataclass(slots=True)
 class _OpenWindow:
     accumulator: WindowAccumulator = field(default_factory=WindowAccumulator)
     changed: bool = False  # since its running result was last emitted
@@ -398,7 +437,7 @@ class WindowStore:
     changed, at most once per ``emit_every`` of processing time each, for interim results.
     """
 
-    __slots__ = ("_open", "clock", "emit_every", "specs")
+    __slots__ = ("_open", "_pane", "clock", "emit_every", "specs")
 
     def __init__(
         self,
@@ -407,16 +446,49 @@ class WindowStore:
         watermarking: Watermarking = Watermarking(),
     ) -> None:
         self.specs = {spec.name: spec for spec in specs}
+        # Every window starts and ends on a multiple of every spec's step from the epoch.
+        steps = (spec.step // timedelta(microseconds=1) for spec in specs)
+        self._pane = timedelta(microseconds=math.gcd(*steps))
         self.clock = WindowClock(watermarking)
         self.emit_every = emit_every
         self._open: dict[_Key, _OpenWindow] = {}
 
     def add(self, c: Contribution, source: str = "", wall: float = 0.0) -> None:
         """Files ``c``, which ``source`` sent at wall time ``wall`` (see ``WindowClock``)."""
-        self.clock.observe(c.channel, c.at, source, wall)
-        mark = self.clock.watermark(c.channel)
+        self.add_batch([(c, source)], wall)
+
+    def add_batch(self, batch: Iterable[tuple[Contribution, str]], wall: float = 0.0) -> None:
+        """Files contributions, each with its source, that arrived at wall time ``wall``.
+
+        Whether a contribution is late is judged against its channel's watermark before the
+        batch. Windows are emitted only after a batch (``closed``), so a window that the batch's
+        own later records close still gets the batch's contributions into its final result.
+        (A contribution cannot close its own window: it holds its watermark back to at most its
+        own time, before its windows end.) Contributions are first summed per channel and
+        pane, the longest span that every window boundary falls on (a minute for the default
+        specs), so each window is updated once per pane rather than once per contribution: a
+        pane lies wholly inside or outside any window.
+        """
+        marks: dict[Channel, datetime | None] = {}
+        panes: dict[tuple[Channel, datetime], _Pane] = {}
+        for c, source in batch:
+            channel = c.channel
+            if channel not in marks:
+                marks[channel] = self.clock.watermark(channel)
+            self.clock.record(channel, c.at, source, wall)
+            key = (channel, EPOCH + (c.window_at - EPOCH) // self._pane * self._pane)
+            pane = panes.get(key)
+            if pane is None:
+                pane = panes[key] = _Pane()
+            pane.add(c)
+        self.clock.settle(wall, marks)
+        for (channel, start), pane in panes.items():
+            self._file(channel, start, pane, marks[channel])
+
+    def _file(self, channel: Channel, at: datetime, pane: _Pane, mark: datetime | None) -> None:
+        changes = pane.accumulator.changes()
         for spec in self.specs.values():
-            starts = windows_for(spec, c.window_at)
+            starts = windows_for(spec, at)
             if mark is None:  # no watermark yet: every window is open
                 live = starts
             else:
@@ -424,17 +496,12 @@ class WindowStore:
                 last_closed = mark - spec.size - self.clock.allowed_lateness
                 live = [s for s in starts if s > last_closed]
             for start in live:
-                self._touch(spec, c.channel, start).accumulator.add(c)
+                self._touch(spec, channel, start).accumulator.apply(changes)
             if mark is not None and len(live) < len(starts):
-                self._count_late(spec, c, mark)
-
-    def _count_late(self, spec: WindowSpec, c: Contribution, mark: datetime) -> None:
-        for start in windows_for(spec, mark):
-            acc = self._touch(spec, c.channel, start).accumulator
-            if c.kind in EVENT_KINDS:
-                acc.late_events += 1
-            else:
-                acc.late_updates += 1
+                for start in windows_for(spec, mark):
+                    acc = self._touch(spec, channel, start).accumulator
+                    acc.late_events += pane.events
+                    acc.late_updates += pane.updates
 
     def _touch(self, spec: WindowSpec, channel: Channel, start: datetime) -> _OpenWindow:
         key = (spec.name, channel, start)

@@ -7,6 +7,7 @@ from schemas.records import Actor, Channel, EventType, Feedback, JourneyStage, S
 from streams.metrics.case_state import CaseState, apply
 from streams.metrics.contribution import Contribution, Kind, touchpoint_seen
 from streams.metrics.feedback import enrich
+from streams.metrics.jsonable import JsonDict
 from streams.metrics.windows import (
     HOPPING_1H_5M,
     TUMBLING_1H,
@@ -253,6 +254,67 @@ def test_late_event_is_counted_in_the_current_window_not_the_closed_one() -> Non
     assert all(
         acc.late_events == 0 for (spec, _, _), acc in windows.items() if spec == "hopping_1h_5m"
     )
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+def _figures(store: WindowStore) -> dict[tuple[str, Channel, datetime], JsonDict]:
+    return {key: acc.to_dict() for key, acc in final(store).items()}
+
+
+def test_a_batch_files_what_adding_one_by_one_files() -> None:
+    mixed = [
+        tp_at(hm(10, 0, 30)),
+        c(Kind.CSAT, 4, multi=True, at=hm(10, 0, 45)),
+        c(Kind.FRT, 30.0, multi=False, at=hm(10, 0, 50)),
+        c(Kind.FRT, 0.0, at=hm(10, 0, 59)),
+        c(Kind.TTR, 600.0, at=hm(10, 4)),
+        c(Kind.NPS, 3, at=hm(10, 4, 1)),
+        tp_at(hm(10, 4, 2), Channel.SMS),
+        c(Kind.CES, 6, at=hm(10, 7)),
+    ]
+    one_by_one, batched = WindowStore(), WindowStore()
+    for contribution in mixed:
+        one_by_one.add(contribution, "cx.feedback:0")
+    batched.add_batch([(contribution, "cx.feedback:0") for contribution in mixed])
+    assert batched.clock.watermark(Channel.CHAT) == one_by_one.clock.watermark(Channel.CHAT)
+    assert _figures(batched) == _figures(one_by_one)
+
+
+def test_a_batch_is_judged_against_the_watermark_before_it() -> None:
+    """The batch's first record moves the watermark past the minute of its second, which was
+    open when the batch began: in one batch the second counts in its window, which closes after
+    the batch; added one by one, it is late."""
+    batch = [(tp_at(hm(10, 30)), ""), (tp_at(hm(10, 0, 30)), "")]
+    stores = batched, one_by_one = WindowStore(), WindowStore()
+    for store in stores:
+        store.add(tp_at(hm(10, 0, 10)))
+    batched.add_batch(batch)
+    for contribution, source in batch:
+        one_by_one.add(contribution, source)
+    minutes = [final(store)[("tumbling_1m", Channel.CHAT, hm(10, 0))] for store in stores]
+    assert [minute.touchpoints for minute in minutes] == [2, 1]
+
+
+def test_a_batchs_late_contributions_are_counted_per_kind_in_the_current_window() -> None:
+    store = WindowStore()
+    store.add(tp_at(hm(10, 30)))
+    store.closed()
+    store.add_batch(
+        [
+            (tp_at(hm(10, 0, 5)), ""),
+            (c(Kind.CSAT, 5, at=hm(10, 0, 6)), ""),
+            (correction(at=hm(10, 0, 7), of=hm(9, 0)), ""),
+            (tp_at(hm(10, 25)), ""),  # in time for its minute
+        ]
+    )
+    windows = final(store)
+    now = windows[("tumbling_1m", Channel.CHAT, hm(10, 30))]
+    assert (now.late_events, now.late_updates) == (2, 1)
+    assert windows[("tumbling_1m", Channel.CHAT, hm(10, 25))].touchpoints == 1
+    hour = windows[("tumbling_1h", Channel.CHAT, hm(10, 0))]
+    assert (hour.touchpoints, hour.csat_responses, hour.late_events) == (3, 1, 0)
 
 
 # --- watermarks per source --------------------------------------------------------------------
