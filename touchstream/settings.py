@@ -70,7 +70,7 @@ class Settings(BaseSettings):
         "holds a channel's windows open (a cold worker's first batches come from few partitions)",
     )
     window_batch_max: int = Field(
-        1000, gt=0, description="most contributions the windows agent takes as one batch"
+        1000, gt=0, description="most contributions records the windows agent takes as one batch"
     )
     window_batch_wait_s: float = Field(
         0.1, gt=0, description="longest the windows agent waits to fill a batch"
