@@ -34,6 +34,9 @@ from streams.publish import publish_contributions
 from streams.window_log import wire_records
 
 _DELETED = object()
+# Events' contribution records per message, so that a message stays far below Kafka's 1 MB
+# default limit however large a batch is: an event's record is about 200 bytes per contribution.
+RECORDS_PER_MESSAGE = 250
 
 
 class Outbox:
@@ -85,7 +88,8 @@ class Outbox:
         makes the table writes."""
         contributions, self._contributions = self._contributions, {}
         for channel, records in contributions.items():
-            await publish_contributions(channel, records)
+            for first in range(0, len(records), RECORDS_PER_MESSAGE):
+                await publish_contributions(channel, records[first : first + RECORDS_PER_MESSAGE])
         writes, self._writes = self._writes, {}
         if not writes:
             return

@@ -137,3 +137,14 @@ def test_a_batch_that_wrote_nothing_does_not_wait_for_delivery(
 def test_a_write_outside_an_event_is_refused(log: list[tuple[str, ...]]) -> None:
     with pytest.raises(RuntimeError):
         Outbox().put(_Table("seen", log), "key", 1)
+
+
+def test_a_large_batch_is_sent_in_messages_of_bounded_size(
+    log: list[tuple[str, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outbox_module, "RECORDS_PER_MESSAGE", 2)
+    outbox, web = Outbox(), Contribution(Kind.TOUCHPOINT, Channel.WEB, AT)
+    for offset in range(5):
+        outbox.contribute([web], "cx.touchpoints:1", offset)
+    asyncio.run(outbox.finish())
+    assert log == [("send", "web", "0,1"), ("send", "web", "2,3"), ("send", "web", "4")]
