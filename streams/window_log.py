@@ -1,12 +1,12 @@
 """One channel's entry in the worker's ``windows`` table: its open windows and, per upstream
 partition, the position of the last contribution they hold.
 
-Contributions travel from the case agents to the windows agent through a topic keyed by
-channel. After a crash the case agents replay what they had not committed and may send some
-contributions again; each carries its source (e.g. ``cx.touchpoints:3``) and position there
-(offset, index within the event), which only grows per source, so a position at or below the
-one recorded here was already added. Recording it in the same table value as the windows makes
-the check and the addition one changelog record.
+Contributions travel from the input agents to the windows agent through a topic keyed by
+channel, a batch's worth per record. After a crash the input agents replay what they had not
+committed and may send some contributions again; each carries its source (e.g.
+``cx.touchpoints:3``) and position there (offset, index within the event), which only grows per
+source, so a position at or below the one recorded here was already added. Recording it in the
+same table value as the windows makes the check and the addition one changelog record.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Contributions (keyed by channel) -> per-channel windows -> window results on cx.windows.
 
-Contributions are taken in batches (up to ``window_batch_max`` records, or what arrived within
-``window_batch_wait_s``). Each channel's windows are added to, emitted and written back to the
-table once per batch, as one value with the source positions they hold (see
+Each record of the contributions topic holds what one batch of an input agent contributed to one
+channel (see ``streams.outbox``). Records are taken in batches (up to ``window_batch_max``, or
+what arrived within ``window_batch_wait_s``). Each channel's windows are added to, emitted and
+written back to the table once per batch, as one value with the source positions they hold (see
 ``streams.window_log``): a channel's value is tens of kilobytes, so writing it per contribution
 made its serialisation and changelog the worker's main cost. Faust acks a batch's records only
 after this agent is done with the batch, so their offsets are committed only once the table
