@@ -12,16 +12,17 @@ import asyncio
 from faust.types import Message
 
 from streams.agents import touchpoints
+from streams.outbox import Outbox
 from touchstream.worker import worker_command
 
 STALL_MARK = b"stall-here"
 _process = touchpoints._process
 
 
-async def _hanging(message: Message) -> None:
+async def _hanging(message: Message, outbox: Outbox) -> None:
     if STALL_MARK in (message.value or b""):
         await asyncio.Event().wait()  # never set
-    await _process(message)
+    await _process(message, outbox)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import re
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,12 @@ from kafka import KafkaProducer
 from sinks.migrate import migrate
 from tests.conftest import free_port
 from tests.integration.sinks.support import drop_database, own_database
-from tests.integration.streams.test_worker_windows import isolated, lines
+from tests.integration.streams.test_worker_windows import (
+    isolated,
+    latest_hourly,
+    lines,
+    valid_records,
+)
 from tests.integration.workers import Worker
 from touchstream.producer import produce_lines
 from touchstream.settings import Settings
@@ -93,15 +98,22 @@ def running(
 
 
 def send_traffic(settings: Settings) -> None:
-    """Generated journeys twice over (the second time duplicates), a page view three hours late
-    in the middle of them, and bytes no codec reads."""
+    """Generated journeys twice over (the second time duplicates), a page view from two hours
+    before the first of them, sent in the middle, and bytes no codec reads. The first half is in
+    the windows before the page view is sent, so its window is closed by then whichever
+    partitions hold the web channel's watermark back (a batch is judged against the watermark
+    before it: in one batch with the records that close its window it would not be late)."""
     traffic = lines(seed=9, cases=120)
     middle = len(traffic) // 2
-    then = datetime.fromisoformat(json.loads(traffic[middle])["occurred_at"])
+    first_half, rest = traffic[: middle + 1], traffic[middle + 1 :]
+    produce_lines(first_half, settings, "metrics", report=False)
+    touchpoints, _ = valid_records(first_half)
+    latest_hourly(settings, len(touchpoints))
+    first = min(record["occurred_at"] for record in valid_records(traffic)[0])
     late = {
         "type": "touchpoint",
         "event_id": "late-page-view",
-        "occurred_at": (then - timedelta(hours=3)).isoformat(),
+        "occurred_at": (first - timedelta(hours=2)).isoformat(),
         "customer_id": "cust-late",
         "case_id": "",
         "channel": "web",
@@ -112,8 +124,7 @@ def send_traffic(settings: Settings) -> None:
         "agent_id": None,
         "attributes": {"page": "/help"},
     }
-    traffic.insert(middle + 1, json.dumps(late))
-    produce_lines(traffic * 2, settings, "metrics", report=False)
+    produce_lines([json.dumps(late), *rest, *traffic], settings, "metrics", report=False)
     producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
     producer.send(settings.topic_touchpoints, b"\x00not avro")
     producer.close()
