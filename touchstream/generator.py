@@ -233,9 +233,9 @@ def _spoil(rng: random.Random, record: dict[str, Any], end: datetime) -> Record:
     elif kind == "unknown_channel":
         bad["channel"] = "fax"
     elif kind == "future_timestamp":
-        # In the future for the traffic and for the wall clock that validates it: traffic
-        # generated for a fixed past day (as the tests do) must not turn valid as days pass.
-        bad[time_field] = (max(end, datetime.now(UTC)) + timedelta(days=2)).isoformat()
+        # A century on: in the future for the wall clock that validates it, too, however long
+        # ago the traffic's end is (the tests' fixed day), and the same for the same seed.
+        bad[time_field] = (end + timedelta(days=36_525)).isoformat()
     else:
         bad[id_field] = ""
     return bad

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from schemas.jsonl import parse_line
@@ -75,3 +75,13 @@ def test_bad_share_and_reasons() -> None:
         "future_timestamp",
         "empty_id",
     } <= set(reasons)
+
+
+def test_bad_records_stay_bad_as_the_days_pass() -> None:
+    """Traffic made for a fixed day (as the tests' is) is validated against the wall clock: its
+    rejections must not change weeks later, or the valid records would no longer be the
+    reference's (a "future" timestamp two days on turned valid three days later)."""
+    lines = [r if isinstance(r, str) else json.dumps(r) for r in records()]
+    on_the_day = [isinstance(parse_line(line, END), Rejection) for line in lines]
+    later = END + timedelta(days=60)
+    assert on_the_day == [isinstance(parse_line(line, later), Rejection) for line in lines]
