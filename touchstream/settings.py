@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     app_id: str = Field("touchstream", description="Faust app id: consumer group and table prefix")
     worker_data_dir: Path = Field(Path(".touchstream/worker"), description="Faust local state")
     worker_web_port: int = Field(6066, description="Faust web/metrics port of the worker")
+    worker_loop: Literal["uvloop", "aio"] = Field(
+        "uvloop", description="the worker's event loop: uvloop, or asyncio's own ('aio')"
+    )
     allowed_lateness_s: int = Field(600, ge=0, description="event-time lateness windows accept")
     window_emit_interval_s: float = Field(
         10.0, gt=0, description="how often an open window's running result is re-emitted"

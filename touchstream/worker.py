@@ -11,12 +11,18 @@ def worker_command(
     loglevel: str = typer.Option("info", "--loglevel", "-l", help="Faust log level"),
 ) -> None:
     """Run a stream worker: validate, follow cases, compute windows, raise alerts."""
-    from streams.worker import app
+    import mode.loop
+
     from touchstream.settings import get_settings
     from touchstream.topics import ensure_topics
 
+    settings = get_settings()
+    # Before the app is imported: Faust picks its loop from ``--loop`` at import time only.
+    mode.loop.use(settings.worker_loop)
+    from streams.worker import app
+
     # Created up front with the configured partition count: Faust would create the input
     # topics with its own defaults if a producer had not created them yet.
-    ensure_topics(get_settings())
+    ensure_topics(settings)
     sys.argv = ["touchstream worker", "worker", "--loglevel", loglevel]
     app.main()
