@@ -4,7 +4,6 @@ together stays on one partition (cases by case_id, windows by channel)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -12,6 +11,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
 
+import orjson
 from faust.types import Message, TopicT
 from prometheus_client import Counter
 
@@ -107,13 +107,13 @@ async def guarded(message: Message, process: Callable[[Message], Awaitable[None]
 async def publish_contributions(channel: Channel, records: list[JsonDict]) -> None:
     """One record of the contributions topic for ``channel``, holding the contributions of a
     batch of events (each value of ``streams.window_log.wire_records``)."""
-    await _send(
-        contributions_topic, channel.value.encode(), json.dumps({"records": records}).encode()
-    )
+    await _send(contributions_topic, channel.value.encode(), orjson.dumps({"records": records}))
 
 
-async def publish_touchpoint(tp: Touchpoint) -> None:
-    await _send(touchpoint_facts_topic, tp.case_id.encode() or None, codec.encode(tp))
+async def publish_touchpoint(tp: Touchpoint, encoded: bytes) -> None:
+    """``encoded``: the input record ``tp`` was decoded from, which the worker does not change;
+    forwarding its bytes saves encoding it again."""
+    await _send(touchpoint_facts_topic, tp.case_id.encode() or None, encoded)
 
 
 async def publish_case(summary: CaseSummary) -> None:

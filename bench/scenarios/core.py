@@ -10,8 +10,9 @@ encoded once, then fed through the same functions the agents call, in the same o
 - windows: each contribution through the contributions topic's JSON form into its channel's
   windows, a batch at a time as the windows agent takes them, the running and final results
   due, and the channel alert rules;
-- outputs: encoding what is sent (facts and window results in Avro, contributions in JSON)
-  and serialising every table value written, as Faust does for its changelog.
+- outputs: encoding what is sent (case and feedback facts and window results in Avro,
+  contributions in JSON; a touchpoint fact is its input record's bytes) and serialising every
+  table value written with Faust's JSON, as Faust does for its changelog.
 
 Tables are plain dicts holding what a Faust table holds, so the figures are the worker's CPU
 cost per event minus Kafka I/O. Each stage is timed per event with ``perf_counter_ns``; the
@@ -28,6 +29,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import orjson
+from faust.utils import json as faust_json
+from mode.utils.compat import want_bytes
 
 from bench.report import Result
 from schemas import codec
@@ -95,7 +100,7 @@ class Pipeline:
             rejection = validate_touchpoint(record, now)
             self.clock("validation")
             if rejection is None:
-                self._touchpoint(record, now)
+                self._touchpoint(record, value, now)
         else:
             rejection = validate_feedback(record, now)
             self.clock("validation")
@@ -104,11 +109,11 @@ class Pipeline:
         if rejection is not None:
             self.rejected += 1
 
-    def _touchpoint(self, tp: Touchpoint, now: datetime) -> None:
+    def _touchpoint(self, tp: Touchpoint, encoded: bytes, now: datetime) -> None:
         if not tp.case_id:
             self.clock("case state")
             self._contribute([touchpoint_seen(tp)], now)
-            self._out(codec.encode(tp))
+            self._out(encoded)
             self._write(self.seen, tp.event_id, [tp.occurred_at.timestamp(), 0])
             return
         stored = self.cases.get(tp.case_id)
@@ -119,7 +124,7 @@ class Pipeline:
             return
         entry, contributions = applied
         self._contribute([touchpoint_seen(tp), *contributions], now)
-        self._out(codec.encode(tp))
+        self._out(encoded)
         self._out(codec.encode(CaseFact.of(summarize(entry.state))))
         self._write(self.cases, tp.case_id, entry.to_dict())
         self.clock("outputs")
@@ -152,11 +157,11 @@ class Pipeline:
     def flush(self, now: datetime) -> None:
         """The contributions records of a batch, through their JSON form, and the windows
         agent's work on them."""
-        wire = [json.dumps({"records": records}) for records in self.outgoing.values()]
+        wire = [orjson.dumps({"records": records}) for records in self.outgoing.values()]
         self.outgoing.clear()
         self.pending_count = 0
         self.clock("outputs")
-        pending = [sourced for body in wire for sourced in read_wire(json.loads(body))]
+        pending = [sourced for body in wire for sourced in read_wire(orjson.loads(body))]
         changed = add_batch(pending, self._load, wall=0.0)
         for channel, windows in changed.items():
             final = windows.store.closed()
@@ -176,7 +181,7 @@ class Pipeline:
 
     def _write(self, table: dict[str, Any], key: str, value: Any) -> None:
         table[key] = value
-        self._out(json.dumps(value).encode())
+        self._out(want_bytes(faust_json.dumps(value)))
 
     def _out(self, data: bytes) -> None:
         self.bytes_out += len(data)

@@ -43,7 +43,8 @@ async def process_touchpoints(stream: StreamT[bytes]) -> None:
 
 
 async def _process(message: Message, outbox: Outbox) -> None:
-    tp = read_touchpoint(message.value)
+    value = message.value or b""
+    tp = read_touchpoint(value)
     if not isinstance(tp, Touchpoint):
         await dead_letter(message, tp)
         return
@@ -52,17 +53,17 @@ async def _process(message: Message, outbox: Outbox) -> None:
     # belong before anything it changes.
     await raise_due_breaches(message.partition, WATERMARKS.latest[message.partition], outbox)
     if tp.case_id:
-        await _case_event(tp, _source(message), message.offset, outbox)
+        await _case_event(tp, value, message, outbox)
     elif outbox.get(seen, tp.event_id) is not None:
         DUPLICATE.inc()
     else:
         outbox.contribute([touchpoint_seen(tp)], _source(message), message.offset)
-        await publish_touchpoint(tp)
+        await publish_touchpoint(tp, value)
         outbox.put(seen, tp.event_id, [tp.occurred_at.timestamp(), message.partition])
         APPLIED.inc()
 
 
-async def _case_event(tp: Touchpoint, source: str, offset: int, outbox: Outbox) -> None:
+async def _case_event(tp: Touchpoint, value: bytes, message: Message, outbox: Outbox) -> None:
     stored = outbox.get(cases, tp.case_id)
     entry = CaseEntry.new(tp.case_id) if stored is None else CaseEntry.from_dict(stored)
     applied = apply_event(entry, tp, CASE_RULES)
@@ -71,8 +72,8 @@ async def _case_event(tp: Touchpoint, source: str, offset: int, outbox: Outbox) 
         return
     was_breached = entry.state.sla_breached
     entry, contributions = applied
-    outbox.contribute([touchpoint_seen(tp), *contributions], source, offset)
-    await publish_touchpoint(tp)
+    outbox.contribute([touchpoint_seen(tp), *contributions], _source(message), message.offset)
+    await publish_touchpoint(tp, value)
     await publish_case(summarize(entry.state))
     if entry.state.sla_breached and not was_breached:
         # Found by the case's own late event, before the deadline queue knew the case (a
