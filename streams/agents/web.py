@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from faust import web
-from faust.sensors.prometheus import PrometheusMonitor
 from prometheus_client import generate_latest
 
 from streams import counters
 from streams.app import app
+from streams.sensor import CachedPrometheusMonitor
 
-app.monitor = PrometheusMonitor(metrics=counters.FAUST)
+app.monitor = CachedPrometheusMonitor(metrics=counters.FAUST)
 
 # CONTENT_TYPE_LATEST names a charset, which aiohttp refuses inside a content type; the text
 # format is ASCII anyway.
