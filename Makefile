@@ -22,8 +22,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# Every scenario of bench/scenarios, one after the other (about 25 minutes, a 10-minute soak
-# included); writes bench/results/latest.{md,json}. The other bench modules run on their own.
+# Every scenario of bench/scenarios, one after the other (about 40 minutes on 2 cores, a 10-minute
+# soak included); writes bench/results/latest.{md,json}. The other bench modules run on their own.
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[local,dev,bench]'
 	$(BIN)/python -m bench
