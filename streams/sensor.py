@@ -1,10 +1,10 @@
 """Faust's Prometheus sensor, with each labelled series looked up once instead of per event.
 
 Faust's ``PrometheusMonitor`` calls ``labels(...)`` for every message in, every event, table
-read and write and every send, and works out a stream's label with a regex per event: about
-60 µs an event for a worker's hooks (measured with the same calls in a loop), against 11 µs for
-Faust's plain ``Monitor``. This sensor records the same series, through children cached per
-label values; the cache is dropped whenever Faust removes partition or topic series (at a
+read and write and every send, and works out a stream's label with a regex per event: 82 µs
+of hooks for one of a worker's events (its calls made in a loop), against 42 µs for this sensor
+and 11 µs for Faust's plain ``Monitor``. This sensor records the same series, through children
+cached per label values; the cache is dropped whenever Faust removes partition or topic series (at a
 rebalance), so no increment goes to a series no longer exported.
 """
 
