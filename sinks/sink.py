@@ -28,8 +28,10 @@ import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import FrameType
+from weakref import WeakKeyDictionary
 
 from clickhouse_connect.driver.client import Client
+from clickhouse_connect.driver.insert import InsertContext
 from kafka import ConsumerRebalanceListener, KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata, TopicPartition
@@ -83,11 +85,26 @@ def to_row(topic: str, partition: int, offset: int, value: bytes | None) -> tupl
                                            value or b"", now)
 
 
+# Per client, each table's insert context: its column types, which clickhouse-connect would
+# otherwise ask the server for (a DESCRIBE, one more round trip) before every insert.
+_CONTEXTS: WeakKeyDictionary[Client, dict[str, InsertContext]] = WeakKeyDictionary()
+
+
 def insert(client: Client, rows: dict[str, list[Row]]) -> None:
     """Tables are written one after another; a failure halfway retries them all, and the tables
     written already collapse the second copy."""
-    for table, table_rows in rows.items():
-        client.insert(table, table_rows, column_names=list(_COLUMNS[table]))
+    contexts = _CONTEXTS.setdefault(client, {})
+    try:
+        for table, table_rows in rows.items():
+            context = contexts.get(table)
+            if context is None:
+                context = client.create_insert_context(table, list(_COLUMNS[table]))
+                contexts[table] = context
+            client.insert(data=table_rows, context=context)
+    except Exception:
+        # The retry asks for the types again: a migration may have changed them meanwhile.
+        contexts.clear()
+        raise
 
 
 class _DropOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]

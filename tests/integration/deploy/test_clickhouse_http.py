@@ -145,3 +145,13 @@ def test_bi_user_reads_but_cannot_write(writer: Client, bi: Client, db: str) -> 
 def test_wrong_password_is_refused(stack: Settings) -> None:
     with pytest.raises(DatabaseError, match="Code: 516"):
         client(stack, stack.clickhouse_bi_user, "not-the-password")
+
+
+def test_a_requests_settings_are_its_own(writer: Client) -> None:
+    """The server restores each setting a request sets before the next runs, whichever came
+    first; asked twice, so that the second time restores from what it remembered."""
+    value = "SELECT getSetting('max_result_rows')"
+    default = writer.command(value)
+    for _ in range(2):
+        assert writer.command(value, settings={"max_result_rows": 12345}) == 12345
+        assert writer.command(value) == default
