@@ -154,8 +154,12 @@ class Settings(BaseSettings):
     facts_ttl_days: int = Field(400, gt=0, description="TTL of raw fact rows in ClickHouse")
 
     # --- Sink ----------------------------------------------------------------------------------
-    sink_batch_rows: int = Field(5_000, gt=0, description="flush a batch at this many rows")
-    sink_batch_seconds: float = Field(2.0, gt=0, description="or when its oldest row is this old")
+    # 50,000 is the knee of rows/s against batch size (python -m bench sink) and within
+    # ClickHouse's advice of 10k-100k rows an insert; below 50,000 rows a second the time limit
+    # flushes first, so it keeps a row at most that long in the sink, at about an insert per
+    # table a second.
+    sink_batch_rows: int = Field(50_000, gt=0, description="flush a batch at this many rows")
+    sink_batch_seconds: float = Field(1.0, gt=0, description="or when its oldest row is this old")
     sink_retry_max_s: float = Field(30.0, gt=0, description="cap of the retry backoff")
     sink_metrics_port: int = Field(
         6067, ge=0, description="port of the sink's /metrics (Prometheus); 0 turns it off"
