@@ -180,7 +180,7 @@ def state_per_case(cases: int) -> dict[str, Any]:
 
 def run(quick: bool) -> Result:
     target_events = 20_000 if quick else int(_env("BENCH_MEMORY_EVENTS", 1_000_000))
-    cap_s = 120.0 if quick else _env("BENCH_MEMORY_CAP_S", 1_200)
+    cap_s = 120.0 if quick else _env("BENCH_MEMORY_CAP_S", 1_800)
     soak_s = 20.0 if quick else _env("BENCH_MEMORY_SOAK_S", 600)
     soak_rate = _env("BENCH_MEMORY_SOAK_RATE", 200)
     every_s = 1.0 if quick else 5.0
