@@ -31,7 +31,7 @@ from tests.conftest import free_port
 from tests.integration.workers import Worker
 from touchstream.generator import generate
 from touchstream.producer import destination
-from touchstream.settings import Settings, load_settings
+from touchstream.settings import LOCAL_FETCH_MAX_WAIT_MS, Settings, load_settings
 from touchstream.topics import ensure_topics
 
 
@@ -75,7 +75,9 @@ def local_stack(
 
     ``profile`` is TOUCHSTREAM_KAFKA_PROFILE for every process. "production" is fine on Tansu
     for a cold app id (empty changelogs, so Tansu's inexact end offsets never matter) and does
-    not force one-record producer batches; group joins take longer with its timeouts."""
+    not force one-record producer batches; group joins take longer with its timeouts. Every
+    process gets the local profile's fetch wait whatever the profile: the broker is Tansu, which
+    holds each fetch for the whole wait (see ``streams.kafka_transport``)."""
     saved = dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="touchstream-bench-") as tmp:
         broker_port, clickhouse_port = free_port(), free_port()
@@ -83,6 +85,7 @@ def local_stack(
             {
                 "TOUCHSTREAM_STATE_DIR": tmp,
                 "TOUCHSTREAM_KAFKA_PROFILE": profile,
+                "TOUCHSTREAM_KAFKA_FETCH_MAX_WAIT_MS": str(LOCAL_FETCH_MAX_WAIT_MS),
                 "TOUCHSTREAM_LOCAL_BROKER_PORT": str(broker_port),
                 "TOUCHSTREAM_KAFKA_BOOTSTRAP": f"127.0.0.1:{broker_port}",
                 "TOUCHSTREAM_LOCAL_CLICKHOUSE_PORT": str(clickhouse_port),

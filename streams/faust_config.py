@@ -28,7 +28,8 @@ LOCAL_HEARTBEAT_INTERVAL_S = 2.0
 def faust_settings(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for ``faust.App`` common to every Touchstream app."""
     common: dict[str, Any] = {
-        "broker": f"kafka://{settings.kafka_bootstrap.replace(',', ';kafka://')}",
+        # Faust's aiokafka transport with the fetch wait of the settings (streams.kafka_transport).
+        "broker": f"touchstream://{settings.kafka_bootstrap.replace(',', ';touchstream://')}",
         "datadir": str(settings.worker_data_dir),
         "topic_partitions": settings.topic_partitions,
         "topic_replication_factor": settings.topic_replication,

@@ -36,5 +36,6 @@ def consumer_options(settings: Settings) -> dict[str, Any]:
     """For kafka-python consumers; those in a group add ``consumer_group_options``."""
     return {
         "bootstrap_servers": settings.kafka_bootstrap.split(","),
+        "fetch_max_wait_ms": settings.fetch_max_wait_ms,
         **kafka_client_security(settings),
     }
