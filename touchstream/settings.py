@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     kafka_profile: Literal["local", "production"] = Field(
         "local",
         description="'local' turns on the workarounds for the Tansu test broker "
-        "(short group timeouts, one record per changelog batch); never use it on real Kafka.",
+        "(short group timeouts, one record per changelog batch, a 50 ms fetch wait); never use "
+        "it on real Kafka.",
     )
     kafka_fetch_max_wait_ms: int | None = Field(
         None,
