@@ -167,7 +167,7 @@ class Settings(BaseSettings):
     facts_ttl_days: int = Field(400, gt=0, description="TTL of raw fact rows in ClickHouse")
 
     # --- Sink ----------------------------------------------------------------------------------
-    # 50,000 rows got 89% of the best rows/s measured (python -m bench sink, up to 100,000)
+    # 50,000 rows got 89% and 91% of the best rows/s in two runs (python -m bench sink, to 100,000)
     # and is within ClickHouse's advice of 10k-100k rows an insert. Below 50,000 rows a second
     # the time limit flushes first, so a row waits at most that long in the sink, at about one
     # insert per table a second.
