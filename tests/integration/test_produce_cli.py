@@ -17,13 +17,14 @@ from schemas import codec
 from schemas.jsonl import parse_line
 from schemas.records import DeadLetter, Feedback, Touchpoint
 from schemas.validation import Rejection
+from tests import recent
 from tests.integration.streams.test_worker_windows import isolated
 from touchstream.generator import generate
 from touchstream.settings import Settings
 
 pytestmark = pytest.mark.integration
 __all__ = ["isolated"]
-END = "2026-11-24T12:00:00"
+END = recent.at(12).replace(tzinfo=None).isoformat()
 
 
 def consume(settings: Settings, topic: str, expected: int) -> list[bytes]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import recent
 from tests.integration.observability.test_metrics import get, totals
 from tests.integration.streams.test_worker_windows import isolated
 from tests.integration.workers import Worker
@@ -25,7 +26,8 @@ STALL_S = 3
 
 def touchpoint(event_id: str, minute: int, event_type: str) -> str:
     return json.dumps({
-        "type": "touchpoint", "event_id": event_id, "occurred_at": f"2026-11-24T10:{minute:02}:00Z",
+        "type": "touchpoint", "event_id": event_id,
+        "occurred_at": recent.at(10, minute).isoformat(),
         "customer_id": "c-1", "case_id": "k-stalled", "channel": "web", "actor": "customer",
         "event_type": event_type, "journey_stage": "support", "source": "test",
     })

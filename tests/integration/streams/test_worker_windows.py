@@ -7,7 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from schemas import codec
 from schemas.jsonl import parse_line
 from schemas.records import Touchpoint
 from streams.facts import WindowResult
+from tests import recent
 from tests.conftest import free_port
 from tests.integration.streams.reference import HourFigures, lower_rank_quantile, reference
 from tests.integration.topics import own_topics
@@ -27,7 +28,7 @@ from touchstream.producer import produce_lines
 from touchstream.settings import Settings
 
 pytestmark = pytest.mark.integration
-END = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+END = recent.at(12)
 ALPHA = 0.01  # the quantile sketch's relative accuracy
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 import struct
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import fastavro
 
 from schemas import codec
+from tests import recent
 
-T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+T0 = recent.at(10)
 
 
 def frame(subject: str, datum: dict[str, Any]) -> bytes:
