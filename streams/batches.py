@@ -46,5 +46,5 @@ async def _run_batch(
     outbox = Outbox()
     for event in events:
         with outbox.acting_for(event):
-            await guarded(event.message, lambda message: process(message, outbox))
+            await guarded(event.message, lambda message: process(message, outbox), outbox.sends)
     await outbox.finish()

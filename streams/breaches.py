@@ -22,7 +22,7 @@ from streams.publish import publish_alert, publish_case
 CASES_LOCK = asyncio.Lock()
 
 
-async def raise_due_breaches(partition: int, now: datetime, outbox: Outbox) -> None:
+def raise_due_breaches(partition: int, now: datetime, outbox: Outbox) -> None:
     """Breaches every case of ``partition`` whose deadline passed before ``now`` unanswered,
     staging the changes in ``outbox``. The caller holds CASES_LOCK."""
     for deadline, crc, case_id in DEADLINES.pop_due(partition, now):
@@ -38,8 +38,8 @@ async def raise_due_breaches(partition: int, now: datetime, outbox: Outbox) -> N
                 # copies, is its (deadline, crc) in a source of its own per case partition.
                 position = int(deadline.timestamp() * 1000)
                 outbox.contribute([breach], f"sla:{partition}", position, crc)
-                await publish_case(summarize(state))
-                await publish_alert(sla_breach_alert(state, now))
+                publish_case(outbox.sends, summarize(state))
+                publish_alert(outbox.sends, sla_breach_alert(state, now))
                 outbox.put(cases, case_id, CaseEntry(state, entry.event_ids).to_dict())
         outbox.delete(awaiting_response, case_id)
 

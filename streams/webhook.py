@@ -20,9 +20,7 @@ from prometheus_client import Counter
 
 log = logging.getLogger(__name__)
 
-POSTS = Counter(
-    "touchstream_alert_webhook_posts_total", "Alert webhook POST attempts", ["outcome"]
-)
+POSTS = Counter("touchstream_alert_webhook_posts_total", "Alert webhook POST attempts", ["outcome"])
 _RETRYABLE = frozenset({408, 429})
 
 
@@ -63,6 +61,9 @@ async def deliver(
         wait = backoff_s(attempt, cap_s)
         log.warning(
             "alert webhook: %s for alert %s, retry %d in %.1f s",
-            failure, alert["alert_id"], attempt, wait,
+            failure,
+            alert["alert_id"],
+            attempt,
+            wait,
         )
         await asyncio.sleep(wait)

@@ -45,7 +45,7 @@ async def process_feedback(stream: StreamT[bytes]) -> None:
 async def _process(message: Message, outbox: Outbox) -> None:
     fb = read_feedback(message.value)
     if not isinstance(fb, Feedback):
-        await dead_letter(message, fb)
+        dead_letter(outbox.sends, message, fb)
         return
     if outbox.get(seen, fb.feedback_id) is not None:
         DUPLICATE.inc()
@@ -55,8 +55,8 @@ async def _process(message: Message, outbox: Outbox) -> None:
     fb, themes = _redacted(fb)
     enriched, contributions = enrich(fb, case)
     outbox.contribute(contributions, f"{message.topic}:{message.partition}", message.offset)
-    await publish_feedback(enriched, themes)
+    publish_feedback(outbox.sends, enriched, themes)
     if enriched.detractor_alert:
-        await publish_alert(detractor_alert(enriched))
+        publish_alert(outbox.sends, detractor_alert(enriched))
     outbox.put(seen, fb.feedback_id, [fb.submitted_at.timestamp(), message.partition])
     APPLIED.inc()

@@ -79,7 +79,7 @@ async def check_deadlines(now: datetime, tick: EventT[dict[str, str]]) -> None:
             refill_deadlines(partition)
         outbox = Outbox()
         with outbox.acting_for(tick):
-            await raise_due_breaches(partition, now, outbox)
+            raise_due_breaches(partition, now, outbox)
         await outbox.finish()
 
 

@@ -1,9 +1,9 @@
 """cx.touchpoints -> case state, contributions and facts.
 
 Per event: decode and validate (bad input becomes a dead letter); raise the SLA breaches its
-time reveals; drop it if already applied; send its facts and stage what it contributes and the
-new case state in the batch's outbox. The outbox sends the contributions, waits for delivery
-and only then writes the tables (see ``streams.outbox``), so a crash replays an event whose
+time reveals; drop it if already applied; stage its facts, what it contributes and the new
+case state in the batch's outbox. The outbox sends them, waits for delivery and only then
+writes the tables (see ``streams.outbox``), so a crash replays an event whose
 state write was lost and never skips one whose contributions were; the windows agent drops the
 replayed copies by source position, the ClickHouse tables by event id / case version.
 """
@@ -46,19 +46,19 @@ async def _process(message: Message, outbox: Outbox) -> None:
     value = message.value or b""
     tp = read_touchpoint(value)
     if not isinstance(tp, Touchpoint):
-        await dead_letter(message, tp)
+        dead_letter(outbox.sends, message, tp)
         return
     WATERMARKS.observe(message.partition, tp.occurred_at, time.monotonic())
     # Before the event: its time may show that deadlines passed, and the breaches it reveals
     # belong before anything it changes.
-    await raise_due_breaches(message.partition, WATERMARKS.latest[message.partition], outbox)
+    raise_due_breaches(message.partition, WATERMARKS.latest[message.partition], outbox)
     if tp.case_id:
         await _case_event(tp, value, message, outbox)
     elif outbox.get(seen, tp.event_id) is not None:
         DUPLICATE.inc()
     else:
         outbox.contribute([touchpoint_seen(tp)], _source(message), message.offset)
-        await publish_touchpoint(tp, value)
+        publish_touchpoint(outbox.sends, tp, value)
         outbox.put(seen, tp.event_id, [tp.occurred_at.timestamp(), message.partition])
         APPLIED.inc()
 
@@ -73,12 +73,12 @@ async def _case_event(tp: Touchpoint, value: bytes, message: Message, outbox: Ou
     was_breached = entry.state.sla_breached
     entry, contributions = applied
     outbox.contribute([touchpoint_seen(tp), *contributions], _source(message), message.offset)
-    await publish_touchpoint(tp, value)
-    await publish_case(summarize(entry.state))
+    publish_touchpoint(outbox.sends, tp, value)
+    publish_case(outbox.sends, summarize(entry.state))
     if entry.state.sla_breached and not was_breached:
         # Found by the case's own late event, before the deadline queue knew the case (a
         # worker that has just started or taken over the partition).
-        await publish_alert(sla_breach_alert(entry.state, tp.occurred_at))
+        publish_alert(outbox.sends, sla_breach_alert(entry.state, tp.occurred_at))
     outbox.put(cases, tp.case_id, entry.to_dict())
     _track_deadline(entry, outbox)
     APPLIED.inc()

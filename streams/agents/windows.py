@@ -14,7 +14,7 @@ results out, at most every ``window_emit_interval_s`` each.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
@@ -32,6 +32,7 @@ from streams.metrics.jsonable import JsonDict
 from streams.partitions import partition_of
 from streams.publish import publish_alert, publish_window
 from streams.rules import CASE_RULES
+from streams.sends import Sends
 from streams.window_log import ChannelWindows, Sourced, add_batch, read_wire
 from touchstream.settings import get_settings
 
@@ -102,40 +103,60 @@ async def _apply(events: Sequence[EventT[JsonDict]]) -> None:
             batch.append(sourced)
             carrier[sourced[0].channel] = event
     now, wall = datetime.now(UTC), time.monotonic()
+    sends = Sends()
+    changed: dict[Channel, tuple[ChannelWindows, EventT[JsonDict]]] = {}
     for channel, windows in add_batch(batch, _load, wall).items():
-        await _emit(windows, now, wall)
-        _save(channel, windows, carrier[channel])
+        _emit(sends, windows, now, wall)
+        changed[channel] = (windows, carrier[channel])
     for partition, tick in sorted(ticks.items()):
-        await _tick(partition, tick, now, wall)
+        changed |= _tick(sends, partition, tick, now, wall, skip=changed.keys())
+    # The results go to the producer before the table writes' changelog records, so that a
+    # recovered table never holds a batch whose results were not sent.
+    await sends.submit()
+    for channel, (windows, event) in changed.items():
+        _save(channel, windows, event)
 
 
-async def _tick(partition: int, tick: EventT[JsonDict], now: datetime, wall: float) -> None:
-    """Windows close only by their own channel's event time: a tick's watermark comes from one
-    worker's partitions, while a channel's contributions come from every partition, so it
-    could close a window that a slower partition still feeds. An idle channel's windows stay
-    open (their running results are out) until the channel sees later events."""
+def _tick(
+    sends: Sends,
+    partition: int,
+    tick: EventT[JsonDict],
+    now: datetime,
+    wall: float,
+    skip: Collection[Channel],
+) -> dict[Channel, tuple[ChannelWindows, EventT[JsonDict]]]:
+    """The channels of ``partition`` (but those in ``skip``, emitted already at this time) whose
+    windows had results due, to be saved as part of ``tick``. Windows close only by their own
+    channel's event time: a tick's watermark comes from one worker's partitions, while a
+    channel's contributions come from every partition, so it could close a window that a
+    slower partition still feeds. An idle channel's windows stay open (their running results
+    are out) until the channel sees later events."""
+    due: dict[Channel, tuple[ChannelWindows, EventT[JsonDict]]] = {}
     for channel in Channel:
-        if partition_of(channel.value) != partition or channel.value not in channel_windows:
+        if partition_of(channel.value) != partition or channel in skip:
+            continue
+        if channel.value not in channel_windows:
             continue
         windows = _load(channel)
-        if await _emit(windows, now, wall):
-            _save(channel, windows, tick)
+        if _emit(sends, windows, now, wall):
+            due[channel] = (windows, tick)
+    return due
 
 
-async def _emit(windows: ChannelWindows, now: datetime, wall: float) -> bool:
-    """Sends final results of closed windows and due running results, and the channel alerts
-    the closed windows raise; says if anything was sent. Tumbling hours go to the alert rules
+def _emit(sends: Sends, windows: ChannelWindows, now: datetime, wall: float) -> bool:
+    """Stages final results of closed windows and due running results, and the channel alerts
+    the closed windows raise; says if anything was. Tumbling hours go to the alert rules
     before the hopping hour that ends with them, which compares against them."""
     final = sorted(windows.store.closed(wall=wall), key=lambda s: (s.end, s.spec != TUMBLING_1H))
     running = windows.store.due_updates(now)
     for snapshot in final:
-        await publish_window(snapshot, final=True)
+        publish_window(sends, snapshot, final=True)
         counters.EMIT_DELAY.observe((now - snapshot.end).total_seconds())
         if snapshot.spec == TUMBLING_1H:  # one spec, so that each late event counts once
             late = snapshot.accumulator.late_events + snapshot.accumulator.late_updates
             counters.LATE.labels(snapshot.channel.value).inc(late)
         for alert in observe(windows.alerts, snapshot, CASE_RULES.standards):
-            await publish_alert(alert)
+            publish_alert(sends, alert)
     for snapshot in running:
-        await publish_window(snapshot, final=False)
+        publish_window(sends, snapshot, final=False)
     return bool(final or running)

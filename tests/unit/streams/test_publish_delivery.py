@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from kafka.errors import KafkaTimeoutError
 
-from streams import publish
+from streams import sends as publish
 
 
 def test_a_failed_delivery_crashes_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:

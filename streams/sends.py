@@ -1,0 +1,105 @@
+"""Records handed to the producer a whole batch at a time.
+
+aiokafka's ``send`` costs a future, a metadata lookup, a partitioner call and an accumulator
+append per record, about 40 µs (measured on the local broker), and each event sends two to four.
+An agent's batch instead stages its records here and hands them over per topic partition as
+aiokafka record batches (``create_batch`` / ``send_batch``): 0.3 µs a record to append, one
+future per batch. The batches go into the same producer as everything else, so Faust's flush
+before each offset commit waits for them too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import cache
+from typing import Any, cast
+
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter
+
+from streams import counters
+from streams.app import app
+
+log = logging.getLogger(__name__)
+
+Key = bytes | None
+
+
+class Sends:
+    """Records staged in order; ``submit`` hands them to the producer, keeping each partition's
+    order. A record with no partition goes where the producer's partitioner puts its key."""
+
+    __slots__ = ("_records",)
+
+    def __init__(self) -> None:
+        self._records: dict[tuple[str, int | None], list[tuple[Key, bytes | None]]] = {}
+
+    def add(self, topic: str, key: Key, value: bytes | None, partition: int | None = None) -> None:
+        self._records.setdefault((topic, partition), []).append((key, value))
+
+    async def submit(self) -> None:
+        """Hands every staged record to the producer. A batch that cannot be delivered stops the
+        worker, so that it restarts from the last commit instead of going on without it (a
+        commit already waiting on that flush may still go through: Faust's own ``Topic.send``
+        only logs such a failure)."""
+        staged, self._records = self._records, {}
+        if not staged:
+            return
+        # Faust's producer has no batch interface; its aiokafka producer does.
+        producer = cast(AIOKafkaProducer, app.producer._ensure_producer())  # type: ignore[attr-defined]
+        for (topic, partition), records in staged.items():
+            if partition is None:
+                await producer.partitions_for(topic)  # the partitioner needs the metadata
+                for part, items in _by_partition(topic, records).items():
+                    await _hand_over(producer, topic, part, items)
+            else:
+                await _hand_over(producer, topic, partition, records)
+            _records_out(topic).inc(len(records))
+
+
+def _by_partition(
+    topic: str, records: list[tuple[Key, bytes | None]]
+) -> dict[int, list[tuple[Key, bytes | None]]]:
+    parts: dict[int, list[tuple[Key, bytes | None]]] = {}
+    for key, value in records:
+        part = app.producer.key_partition(topic, key).partition  # type: ignore[arg-type]
+        parts.setdefault(part, []).append((key, value))
+    return parts
+
+
+async def _hand_over(
+    producer: AIOKafkaProducer, topic: str, partition: int, records: list[tuple[Key, bytes | None]]
+) -> None:
+    batch = producer.create_batch()
+    for key, value in records:
+        if batch.append(key=key, value=value, timestamp=None) is None:
+            await _send_batch(producer, batch, topic, partition)
+            batch = producer.create_batch()
+            # An empty batch takes any one record, however large (aiokafka).
+            batch.append(key=key, value=value, timestamp=None)
+    await _send_batch(producer, batch, topic, partition)
+
+
+async def _send_batch(producer: AIOKafkaProducer, batch: Any, topic: str, partition: int) -> None:
+    delivery = await producer.send_batch(batch, topic, partition=partition)
+    cast(asyncio.Future[Any], delivery).add_done_callback(_check_delivery)
+
+
+@cache
+def _records_out(topic: str) -> Counter:
+    """The topic's counter: ``labels`` costs more than a record's own work here."""
+    return counters.RECORDS_OUT.labels(topic)
+
+
+def _check_delivery(delivery: asyncio.Future[Any]) -> None:
+    if delivery.cancelled() or delivery.exception() is None:
+        return
+    error = delivery.exception()
+    log.error("a record could not be delivered (%s); stopping the worker", type(error).__name__)
+    crash = asyncio.ensure_future(app.crash(cast(BaseException, error)))
+    _CRASHING.add(crash)  # asyncio keeps only weak references to tasks
+    crash.add_done_callback(_CRASHING.discard)
+
+
+_CRASHING: set[asyncio.Future[None]] = set()
