@@ -48,14 +48,19 @@ class Sends:
             return
         # Faust's producer has no batch interface; its aiokafka producer does.
         producer = cast(AIOKafkaProducer, app.producer._ensure_producer())  # type: ignore[attr-defined]
+        hand_overs = []
         for (topic, partition), records in staged.items():
             if partition is None:
                 await producer.partitions_for(topic)  # the partitioner needs the metadata
                 for part, items in _by_partition(topic, records).items():
-                    await _hand_over(producer, topic, part, items)
+                    hand_overs.append(_hand_over(producer, topic, part, items))
             else:
-                await _hand_over(producer, topic, partition, records)
+                hand_overs.append(_hand_over(producer, topic, partition, records))
             _records_out(topic).inc(len(records))
+        # Side by side: aiokafka takes a partition's next batch only once the one before it is
+        # on its way, so the partitions that need several batches (all of them under the local
+        # profile's one-record batches) wait for the same produce requests, not one another's.
+        await asyncio.gather(*hand_overs)
 
 
 def _by_partition(
