@@ -76,10 +76,12 @@ def wire_records(
 ) -> list[tuple[Channel, JsonDict]]:
     """The contributions topic's records for what one input record contributed: one per channel
     (most records contribute to one channel only), each contribution with its index in the
-    record, so that its position stays its own."""
+    record, so that its position stays its own. The contributions stay dataclasses: orjson
+    writes each as the object ``Contribution.from_dict`` reads, in C, at a tenth of the cost of
+    building that dict in Python."""
     by_channel: dict[Channel, list[list[object]]] = {}
     for index, contribution in enumerate(contributions, start=first_index):
-        by_channel.setdefault(contribution.channel, []).append([index, contribution.to_dict()])
+        by_channel.setdefault(contribution.channel, []).append([index, contribution])
     return [
         (channel, {"source": [source, offset], "contributions": indexed})
         for channel, indexed in by_channel.items()

@@ -8,13 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from schemas.records import Channel, Touchpoint
-from streams.metrics.jsonable import (
-    JsonDict,
-    opt_time_from_json,
-    opt_time_to_json,
-    time_from_json,
-    time_to_json,
-)
+from streams.metrics.jsonable import JsonDict, opt_time_from_json, time_from_json
 
 
 class Kind(StrEnum):
@@ -62,26 +56,23 @@ class Contribution:
     def window_at(self) -> datetime:
         return self.at if self.ref_at is None else self.ref_at
 
-    def to_dict(self) -> JsonDict:
-        return {
-            "kind": self.kind.value,
-            "channel": self.channel.value,
-            "at": time_to_json(self.at),
-            "value": self.value,
-            "multi_channel": self.multi_channel,
-            "ref_at": opt_time_to_json(self.ref_at),
-        }
-
+    # No to_dict: the contributions topic's JSON (orjson) writes the dataclass itself, as the
+    # object this reads (see streams.window_log.wire_records).
     @classmethod
     def from_dict(cls, data: JsonDict) -> Contribution:
         return cls(
-            kind=Kind(data["kind"]),
-            channel=Channel(data["channel"]),
-            at=time_from_json(data["at"]),
-            value=float(data["value"]),
-            multi_channel=data["multi_channel"],
-            ref_at=opt_time_from_json(data["ref_at"]),
+            _KINDS[data["kind"]],
+            _CHANNELS[data["channel"]],
+            time_from_json(data["at"]),
+            float(data["value"]),
+            data["multi_channel"],
+            opt_time_from_json(data["ref_at"]),
         )
+
+
+# Enum lookups by value without Enum.__call__, which costs a microsecond each on this path.
+_KINDS = {kind.value: kind for kind in Kind}
+_CHANNELS = {channel.value: channel for channel in Channel}
 
 
 def touchpoint_seen(tp: Touchpoint) -> Contribution:

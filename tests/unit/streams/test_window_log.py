@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
+
+import orjson
 
 from schemas.records import Channel
 from streams.metrics import TUMBLING_1H, Contribution, Kind, Watermarking
@@ -66,7 +67,7 @@ def test_one_record_per_channel_and_every_position_kept_through_json() -> None:
     records = wire_records(contributions, "cx.touchpoints:2", 41, first_index=1)
 
     assert [channel for channel, _ in records] == [Channel.CHAT, Channel.EMAIL]
-    read = [item for _, value in records for item in read_wire(json.loads(json.dumps(value)))]
+    read = [item for _, value in records for item in read_wire(orjson.loads(orjson.dumps(value)))]
     assert read == [
         (contributions[0], "cx.touchpoints:2", (41, 1)),
         (contributions[2], "cx.touchpoints:2", (41, 3)),
@@ -74,8 +75,30 @@ def test_one_record_per_channel_and_every_position_kept_through_json() -> None:
     ]
 
 
+def test_a_contribution_travels_as_this_json_object() -> None:
+    """The topic's wire form, which workers of every version read: orjson writes it from the
+    dataclass, so a change to Contribution's fields shows here."""
+    contribution = Contribution(Kind.FCR_CORRECTION, Channel.CHAT, AT, -1.0, True, AT)
+    [(_, value)] = wire_records([contribution], "cx.touchpoints:0", 3)
+    assert orjson.loads(orjson.dumps(value))["contributions"] == [
+        [
+            0,
+            {
+                "kind": "fcr_correction",
+                "channel": "chat",
+                "at": AT.isoformat(),
+                "value": -1.0,
+                "multi_channel": True,
+                "ref_at": AT.isoformat(),
+            },
+        ]
+    ]
+
+
 def test_a_record_from_before_grouping_still_reads() -> None:
-    old = {"contribution": _csat(Channel.SMS, 4).to_dict(), "source": ["sla:0", 9, 2]}
+    csat = {"kind": "csat", "channel": "sms", "at": AT.isoformat(), "value": 4.0}
+    csat |= {"multi_channel": None, "ref_at": None}
+    old = {"contribution": csat, "source": ["sla:0", 9, 2]}
     assert read_wire(old) == [(_csat(Channel.SMS, 4), "sla:0", (9, 2))]
 
 
@@ -83,7 +106,7 @@ def test_a_batch_record_reads_as_its_events_records_in_order() -> None:
     first = wire_records([_csat(Channel.CHAT, 5)], "cx.feedback:1", 7)
     second = wire_records([_csat(Channel.CHAT, 1)], "cx.feedback:1", 9)
     batch = {"records": [value for _, value in first + second]}
-    assert read_wire(json.loads(json.dumps(batch))) == [
+    assert read_wire(orjson.loads(orjson.dumps(batch))) == [
         (_csat(Channel.CHAT, 5), "cx.feedback:1", (7, 0)),
         (_csat(Channel.CHAT, 1), "cx.feedback:1", (9, 0)),
     ]
