@@ -9,7 +9,7 @@ from datetime import datetime
 
 from streams.alerts import sla_breach_alert
 from streams.app import awaiting_response, cases
-from streams.case_log import CaseEntry
+from streams.case_log import CaseEntry, entry_of
 from streams.deadlines import DEADLINES, due
 from streams.metrics import sla_check, summarize
 from streams.outbox import Outbox
@@ -31,7 +31,7 @@ def raise_due_breaches(partition: int, now: datetime, outbox: Outbox) -> None:
             continue  # answered meanwhile, or a stale entry
         stored = outbox.get(cases, case_id)
         if stored is not None:
-            entry = CaseEntry.from_dict(stored)
+            entry = entry_of(stored)
             state, breach = sla_check(entry.state, now)
             if breach is not None:
                 # A breach has no source event; its position, by which the windows agent drops
@@ -40,7 +40,7 @@ def raise_due_breaches(partition: int, now: datetime, outbox: Outbox) -> None:
                 outbox.contribute([breach], f"sla:{partition}", position, crc)
                 publish_case(outbox.sends, summarize(state))
                 publish_alert(outbox.sends, sla_breach_alert(state, now))
-                outbox.put(cases, case_id, CaseEntry(state, entry.event_ids).to_dict())
+                outbox.put(cases, case_id, CaseEntry(state, entry.event_ids))
         outbox.delete(awaiting_response, case_id)
 
 

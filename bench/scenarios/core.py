@@ -40,7 +40,7 @@ from schemas import codec
 from schemas.jsonl import parse_line
 from schemas.records import Channel, Feedback, Touchpoint
 from schemas.validation import Rejection, validate_feedback, validate_touchpoint
-from streams.case_log import CaseEntry, apply_event
+from streams.case_log import CaseEntry, apply_event, entry_of
 from streams.channel_alerts import observe
 from streams.facts import CaseFact, FeedbackFact, WindowResult
 from streams.metrics import Contribution, Watermarking, enrich, summarize, touchpoint_seen
@@ -118,7 +118,7 @@ class Pipeline:
             self._write(self.seen, tp.event_id, [tp.occurred_at.timestamp(), 0])
             return
         stored = self.cases.get(tp.case_id)
-        entry = CaseEntry.new(tp.case_id) if stored is None else CaseEntry.from_dict(stored)
+        entry = CaseEntry.new(tp.case_id) if stored is None else entry_of(stored)
         applied = apply_event(entry, tp, CASE_RULES)
         self.clock("case state")
         if applied is None:
@@ -127,7 +127,7 @@ class Pipeline:
         self._contribute([touchpoint_seen(tp), *contributions], now)
         self._out(encoded)
         self._out(codec.encode(CaseFact.of(summarize(entry.state))))
-        self._write(self.cases, tp.case_id, entry.to_dict())
+        self._write(self.cases, tp.case_id, entry)
         self.clock("outputs")
 
     def _feedback(self, fb: Feedback, now: datetime) -> None:
@@ -138,7 +138,7 @@ class Pipeline:
             themes = analysis.themes
         self.clock("text")
         stored = self.cases.get(fb.case_id) if fb.case_id else None
-        case = None if stored is None else CaseEntry.from_dict(stored).state
+        case = None if stored is None else entry_of(stored).state
         enriched, contributions = enrich(fb, case)
         self.clock("case state")
         self._contribute(contributions, now)

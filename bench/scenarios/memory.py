@@ -17,9 +17,9 @@ before and ending at "now" for the last chunk planned, so event time moves on as
 production (``seen`` ids expire after TOUCHSTREAM_DEDUP_TTL_S of it); ids are unique per chunk.
 
 "State per case" is pure Python: the core scenario's per-event work over generated journeys
-gives the ``cases`` table's entries (``CaseEntry.to_dict``); their JSON size (what the changelog
-holds) and their size as Python objects (tracemalloc around building copies, what the
-in-memory table holds) per entry, for open and resolved cases.
+gives the ``cases`` table's entries (``CaseEntry``); their size in Faust's JSON (what the
+changelog holds) and as Python objects (tracemalloc around building copies, what the in-memory
+table holds) per entry, for open and resolved cases.
 
 Set BENCH_MEMORY_EVENTS, BENCH_MEMORY_CAP_S, BENCH_MEMORY_SOAK_S, BENCH_MEMORY_SOAK_RATE to
 change N, the time cap, the soak's length and rate.
@@ -27,7 +27,6 @@ change N, the time cap, the soak's length and rate.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import tracemalloc
@@ -37,11 +36,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+from faust.utils import json as faust_json
 from kafka import KafkaProducer
+from mode.utils.compat import want_bytes
 
 from bench.pipeline import Encoded, cpu_seconds, local_stack, rss_bytes, traffic
 from bench.report import Result
 from bench.scenarios.core import Pipeline, encoded_traffic
+from streams.case_log import CaseEntry
 from touchstream.kafka_options import producer_options
 from touchstream.scrape import counter_totals
 from touchstream.settings import Settings
@@ -155,15 +158,15 @@ def state_per_case(cases: int) -> dict[str, Any]:
         pipeline.process(encoded, now)
     pipeline.flush(now)
     entries = list(pipeline.cases.values())
-    texts = [json.dumps(entry) for entry in entries]
-    is_open = [not entry["state"]["resolved"] for entry in entries]
+    texts = [want_bytes(faust_json.dumps(entry)) for entry in entries]  # as the changelog has them
+    is_open = [not entry.state.resolved for entry in entries]
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    copies = [json.loads(text) for text in texts]
+    copies = [CaseEntry.from_dict(orjson.loads(text)) for text in texts]
     python_bytes = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     del copies
-    json_sizes = [len(text.encode()) for text in texts]
+    json_sizes = [len(text) for text in texts]
     open_sizes = [s for s, o in zip(json_sizes, is_open, strict=True) if o]
     closed_sizes = [s for s, o in zip(json_sizes, is_open, strict=True) if not o]
     return {
@@ -174,7 +177,7 @@ def state_per_case(cases: int) -> dict[str, Any]:
         "json_closed": sum(closed_sizes) / max(1, len(closed_sizes)),
         "python": python_bytes / len(entries),
         "seen": len(pipeline.seen),
-        "events": max(len(entry["event_ids"]) for entry in entries),
+        "events": max(len(entry.event_ids) for entry in entries),
     }
 
 

@@ -17,7 +17,7 @@ from streams import counters
 from streams.alerts import detractor_alert
 from streams.app import app, cases, feedback_topic, seen
 from streams.batches import each_event
-from streams.case_log import CaseEntry
+from streams.case_log import entry_of
 from streams.intake import read_feedback
 from streams.metrics import enrich
 from streams.outbox import Outbox
@@ -51,7 +51,7 @@ async def _process(message: Message, outbox: Outbox) -> None:
         DUPLICATE.inc()
         return
     stored = cases.get(fb.case_id) if fb.case_id else None
-    case = None if stored is None else CaseEntry.from_dict(stored).state
+    case = None if stored is None else entry_of(stored).state
     fb, themes = _redacted(fb)
     enriched, contributions = enrich(fb, case)
     outbox.contribute(contributions, f"{message.topic}:{message.partition}", message.offset)

@@ -21,7 +21,7 @@ from streams.alerts import sla_breach_alert
 from streams.app import app, awaiting_response, cases, seen, touchpoints_topic
 from streams.batches import each_event
 from streams.breaches import CASES_LOCK, raise_due_breaches
-from streams.case_log import CaseEntry, apply_event
+from streams.case_log import CaseEntry, apply_event, entry_of
 from streams.deadlines import DEADLINES
 from streams.intake import read_touchpoint
 from streams.metrics import summarize, touchpoint_seen
@@ -65,7 +65,7 @@ async def _process(message: Message, outbox: Outbox) -> None:
 
 async def _case_event(tp: Touchpoint, value: bytes, message: Message, outbox: Outbox) -> None:
     stored = outbox.get(cases, tp.case_id)
-    entry = CaseEntry.new(tp.case_id) if stored is None else CaseEntry.from_dict(stored)
+    entry = CaseEntry.new(tp.case_id) if stored is None else entry_of(stored)
     applied = apply_event(entry, tp, CASE_RULES)
     if applied is None:
         DUPLICATE.inc()
@@ -79,7 +79,7 @@ async def _case_event(tp: Touchpoint, value: bytes, message: Message, outbox: Ou
         # Found by the case's own late event, before the deadline queue knew the case (a
         # worker that has just started or taken over the partition).
         publish_alert(outbox.sends, sla_breach_alert(entry.state, tp.occurred_at))
-    outbox.put(cases, tp.case_id, entry.to_dict())
+    outbox.put(cases, tp.case_id, entry)
     _track_deadline(entry, outbox)
     APPLIED.inc()
 

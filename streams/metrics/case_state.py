@@ -25,7 +25,6 @@ from streams.metrics.jsonable import (
     opt_time_from_json,
     opt_time_to_json,
     time_from_json,
-    time_to_json,
 )
 from streams.metrics.sla import FIRST_RESPONSE_STANDARDS, deadline
 
@@ -58,14 +57,6 @@ class CaseEvent:
     @classmethod
     def of(cls, tp: Touchpoint) -> CaseEvent:
         return cls(tp.occurred_at, tp.event_type, tp.channel, tp.actor)
-
-    def to_dict(self) -> JsonDict:
-        return {
-            "occurred_at": time_to_json(self.occurred_at),
-            "event_type": self.event_type.value,
-            "channel": self.channel.value,
-            "actor": self.actor.value,
-        }
 
     @classmethod
     def from_dict(cls, data: JsonDict) -> CaseEvent:
@@ -126,32 +117,6 @@ class CaseState:
     def customer_contacts(self) -> int:
         """Customer contacts before the first resolution (at the same instant counts as before)."""
         return len(self.contact_times)
-
-    def to_dict(self) -> JsonDict:
-        return {
-            "case_id": self.case_id,
-            "customer_id": self.customer_id,
-            "version": self.version,
-            "first_channel": None if self.first_channel is None else self.first_channel.value,
-            "opened_at": opt_time_to_json(self.opened_at),
-            "sla_deadline": opt_time_to_json(self.sla_deadline),
-            "path": [[channel.value, time_to_json(at)] for channel, at in self.path],
-            "contact_times": [time_to_json(at) for at in self.contact_times],
-            "first_response_at": opt_time_to_json(self.first_response_at),
-            "resolved_at": opt_time_to_json(self.resolved_at),
-            "resolved": self.resolved,
-            "fcr": self.fcr,
-            "reopened_at": [time_to_json(at) for at in self.reopened_at],
-            "ivr_entered_at": opt_time_to_json(self.ivr_entered_at),
-            "ivr_escaped": self.ivr_escaped,
-            "call_waiting": self.call_waiting,
-            "calls_answered": self.calls_answered,
-            "calls_abandoned": self.calls_abandoned,
-            "sla_breached": self.sla_breached,
-            "journey_stage": None if self.journey_stage is None else self.journey_stage.value,
-            "last_event_at": opt_time_to_json(self.last_event_at),
-            "held": [event.to_dict() for event in self.held],
-        }
 
     @classmethod
     def from_dict(cls, data: JsonDict) -> CaseState:
