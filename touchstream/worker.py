@@ -19,7 +19,10 @@ def worker_command(
     settings = get_settings()
     # Before the app is imported: Faust picks its loop from ``--loop`` at import time only.
     mode.loop.use(settings.worker_loop)
+    from streams.text.language import load_model
     from streams.worker import app
+
+    load_model()
 
     # Created up front with the configured partition count: Faust would create the input
     # topics with its own defaults if a producer had not created them yet.

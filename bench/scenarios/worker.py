@@ -55,7 +55,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from kafka import KafkaConsumer, KafkaProducer
 from kafka import TopicPartition as KafkaTopicPartition
 
-from bench.pipeline import Stack, local_stack
+from bench.pipeline import Stack, cpu_seconds, local_stack
 from bench.report import Result
 from schemas import codec
 from schemas.jsonl import parse_line
@@ -188,6 +188,11 @@ class WorkerRun:
     ready_s: float | None = None
     input_done_s: float | None = None
     reflected_s: float | None = None
+    # CPU seconds the worker had used by then: busy from ready to reflected says whether it
+    # waited on the broker or worked.
+    # (monotonic time, CPU seconds) when each was seen
+    cpu_at_ready: tuple[float, float] | None = None
+    cpu_at_reflected: tuple[float, float] | None = None
     reflected_total: float = 0.0
     late_events: float = 0.0
     window_results: int = 0
@@ -231,9 +236,11 @@ def run_worker(
             sent_at = watch.poll(200)
             if outcome.reflected_s is None and sent_at is not None and (watch.total >= load.valid):
                 outcome.reflected_s = sent_at - wall_started
+                outcome.cpu_at_reflected = (time.monotonic(), cpu_seconds(worker.process.pid))
             now = time.monotonic()
             if outcome.ready_s is None and READY_LINE in log.read_text(errors="replace"):
                 outcome.ready_s = now - worker.started
+                outcome.cpu_at_ready = (now, cpu_seconds(worker.process.pid))
             if outcome.input_done_s is None and now >= next_scrape:
                 next_scrape = now + SCRAPE_EVERY_S
                 if _input_events(metrics_url) >= len(load.records):
@@ -356,6 +363,13 @@ def run(quick: bool) -> Result:
         result.add(f"worker events/s ({p})", from_start, "events/s")
         result.add(f"worker events/s from ready ({p})", from_ready, "events/s")
         result.add(f"time-to-ready ({p})", outcome.ready_s, "s")
+        busy = _busy(outcome)
+        result.add(f"worker CPU from ready to reflected ({p})", busy, "% of a core")
+        result.add(
+            f"worker CPU per event ({p})",
+            None if busy is None or from_ready is None else 10 * busy / from_ready,
+            "ms",
+        )
         result.add(
             f"ratio worker/bare ({p})",
             None if from_ready is None else from_ready / bare,
@@ -404,3 +418,11 @@ def _n(value: float | None) -> str:
 
 def _ratio(events_per_s: float | None, bare: float) -> str:
     return "n/a" if not events_per_s else f"{events_per_s / bare:.3g}"
+
+
+def _busy(outcome: WorkerRun) -> float | None:
+    """The worker's CPU from ready to reflected, in % of a core."""
+    if outcome.cpu_at_ready is None or outcome.cpu_at_reflected is None:
+        return None
+    (t0, cpu0), (t1, cpu1) = outcome.cpu_at_ready, outcome.cpu_at_reflected
+    return 100 * (cpu1 - cpu0) / (t1 - t0)
