@@ -188,9 +188,8 @@ class WorkerRun:
     ready_s: float | None = None
     input_done_s: float | None = None
     reflected_s: float | None = None
-    # CPU seconds the worker had used by then: busy from ready to reflected says whether it
-    # waited on the broker or worked.
-    # (monotonic time, CPU seconds) when each was seen
+    # (monotonic time, the worker's CPU seconds) when ready and reflected were seen: its CPU in
+    # between says whether it waited on the broker or worked.
     cpu_at_ready: tuple[float, float] | None = None
     cpu_at_reflected: tuple[float, float] | None = None
     reflected_total: float = 0.0
