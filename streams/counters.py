@@ -38,6 +38,14 @@ STALLED = Gauge(
     "1 while an input partition has records waiting and has not moved for liveness_stall_s",
     ["topic", "partition"],
 )
+PAUSED = Gauge(
+    "touchstream_paused_partitions",
+    "Input partitions paused for running too far ahead in event time of the slowest one "
+    "(watermark alignment, streams.alignment)",
+)
+ALIGNMENT_PAUSES = Counter(
+    "touchstream_alignment_pauses_total", "Input partitions paused by watermark alignment"
+)
 # Faust's own sensor: messages in per topic and partition, event runtime, sends and their
 # latency, commit latency, rebalances, table operations. streams.agents.web installs it as the
 # app's monitor.

@@ -1,6 +1,16 @@
 """The complete worker: the app with every agent, timer and web view registered on it."""
 
-from streams.agents import feedback, health, ticks, touchpoints, web, webhook, windows
+from streams.agents import alignment, feedback, health, ticks, touchpoints, web, webhook, windows
 from streams.app import app
 
-__all__ = ["app", "feedback", "health", "ticks", "touchpoints", "web", "webhook", "windows"]
+__all__ = [
+    "alignment",
+    "app",
+    "feedback",
+    "health",
+    "ticks",
+    "touchpoints",
+    "web",
+    "webhook",
+    "windows",
+]

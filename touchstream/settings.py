@@ -141,6 +141,19 @@ class Settings(BaseSettings):
         "partition that sent a channel nothing for this long no longer holds the channel's "
         "windows open",
     )
+    watermark_max_skew_s: float = Field(
+        7200.0,
+        gt=0,
+        description="a channel's windows close once its furthest input partition is this far "
+        "ahead in event time, even if another is still behind (bounds the open windows, one "
+        "table value per channel; contributions from further behind count as late)",
+    )
+    watermark_max_drift_s: float = Field(
+        300.0,
+        gt=0,
+        description="a worker pauses reading an input partition that is this far ahead in "
+        "event time of the slowest one it is reading, until that one catches up",
+    )
     alert_webhook_url: SecretStr | None = Field(
         None, description="POST every alert as JSON here (secret: such URLs often hold a token)"
     )

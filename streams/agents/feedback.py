@@ -15,6 +15,7 @@ from faust.types import Message
 from schemas.records import Feedback
 from streams import counters
 from streams.alerts import detractor_alert
+from streams.alignment import ALIGNMENT
 from streams.app import app, cases, feedback_topic, seen
 from streams.batches import each_event
 from streams.case_log import entry_of
@@ -47,6 +48,7 @@ async def _process(message: Message, outbox: Outbox) -> None:
     if not isinstance(fb, Feedback):
         dead_letter(outbox.sends, message, fb)
         return
+    ALIGNMENT.observe((message.topic, message.partition), fb.submitted_at)
     if outbox.get(seen, fb.feedback_id) is not None:
         DUPLICATE.inc()
         return

@@ -9,6 +9,7 @@ from typing import Any
 
 from faust import web
 
+from streams.alignment import ALIGNMENT
 from streams.app import app, contributions_topic, feedback_topic, ticks_topic, touchpoints_topic
 from streams.liveness import PROGRESS, Partition
 from streams.partition_gauges import PartitionGauges
@@ -33,7 +34,9 @@ async def measure() -> None:
     for tp in app.assignor.assigned_actives():
         if tp.topic in WATCHED:
             highwaters[(tp.topic, tp.partition)] = app.consumer.highwater(tp)
-    stalled = PROGRESS.stalled(highwaters, time.monotonic(), settings.liveness_stall_s, STARTED)
+    # A partition paused by alignment has records waiting and does not move: by design.
+    reading = {tp: hw for tp, hw in highwaters.items() if tp not in ALIGNMENT.paused}
+    stalled = PROGRESS.stalled(reading, time.monotonic(), settings.liveness_stall_s, STARTED)
     GAUGES.publish({tp: PROGRESS.lag(tp, hw) for tp, hw in highwaters.items()}, stalled)
     STALLED[:] = stalled
 

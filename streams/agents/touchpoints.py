@@ -18,6 +18,7 @@ from faust.types import Message
 from schemas.records import Touchpoint
 from streams import counters
 from streams.alerts import sla_breach_alert
+from streams.alignment import ALIGNMENT
 from streams.app import app, awaiting_response, cases, seen, touchpoints_topic
 from streams.batches import each_event
 from streams.breaches import CASES_LOCK, raise_due_breaches
@@ -49,6 +50,7 @@ async def _process(message: Message, outbox: Outbox) -> None:
         dead_letter(outbox.sends, message, tp)
         return
     WATERMARKS.observe(message.partition, tp.occurred_at, time.monotonic())
+    ALIGNMENT.observe((message.topic, message.partition), tp.occurred_at)
     # Before the event: its time may show that deadlines passed, and the breaches it reveals
     # belong before anything it changes.
     raise_due_breaches(message.partition, WATERMARKS.latest[message.partition], outbox)

@@ -48,6 +48,7 @@ WATERMARKING = Watermarking(
         for partition in range(settings.topic_partitions)
     ),
     hold_s=settings.window_start_hold_s,
+    max_skew=timedelta(seconds=settings.watermark_max_skew_s),
 )
 
 # Decoded windows per channel with the table value they were saved as. The table hands back

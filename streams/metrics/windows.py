@@ -39,6 +39,7 @@ from streams.metrics.sketch import QuantileSketch
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ALLOWED_LATENESS = timedelta(minutes=10)
+MAX_SKEW = timedelta(hours=2)
 EMIT_EVERY = timedelta(seconds=10)
 SOURCE_IDLE_S = 60.0
 
@@ -229,11 +230,18 @@ class WindowAccumulator:
         }
 
     def to_dict(self) -> JsonDict:
-        data: JsonDict = {name: getattr(self, name) for name in _COUNTS}
-        return data | {name: getattr(self, name).to_dict() for name in _SKETCHES}
+        """The non-zero counts and non-empty sketches only: most of a window's counts are 0 (a
+        minute's window of one channel has a handful of kinds), and a channel's windows are
+        saved whole after every batch, so the zeros made two thirds of every changelog value."""
+        data: JsonDict = {name: value for name in _COUNTS if (value := getattr(self, name))}
+        for name in _SKETCHES:
+            if (sketch := getattr(self, name)).count:
+                data[name] = sketch.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: JsonDict) -> WindowAccumulator:
+        """Reads ``to_dict``'s form, and the earlier one that held every field."""
         values: JsonDict = {
             name: QuantileSketch.from_dict(value) if name in _SKETCHES else value
             for name, value in data.items()
@@ -266,6 +274,7 @@ class Watermarking:
     idle_s: float = SOURCE_IDLE_S
     inputs: frozenset[str] = frozenset()  # the sources that make watermarks; none: every source
     hold_s: float = 0.0  # how long unheard inputs hold a watermark after a channel's first record
+    max_skew: timedelta = MAX_SKEW  # how far behind its furthest source a watermark may stay
 
 
 class WindowClock:
@@ -280,6 +289,14 @@ class WindowClock:
     open for good; its later events may then be late. When every source is quiet, the watermark
     is the latest time read from any. A watermark never goes back, so a window once closed stays
     closed.
+
+    A watermark is never more than ``max_skew`` behind the latest time read from any of the
+    channel's sources. Every window between the two stays open, and a channel's open windows
+    are one table value, so without a bound a source hours behind the others (one input topic
+    read faster than the other while a backlog is caught up) grows that value past what Kafka
+    takes in one record (1 MB), and the worker stops. A source further behind than that has its
+    contributions counted as late (the raw facts keep them), as with Flink's bounded
+    out-of-orderness; within one worker, ``streams.alignment`` keeps its inputs far closer.
 
     ``inputs`` names the sources that make watermarks (the input partitions); records from other
     sources (SLA breaches, whose times follow their partition's clock) move none. An input not
@@ -344,10 +361,11 @@ class WindowClock:
         heard = self._heard.get(channel, {})
         idle = wall - self.policy.idle_s
         active = [at for source, at in latest.items() if heard.get(source, idle) > idle]
-        # Every source quiet: nothing more is on its way, so all that was read counts.
-        mark = min(active) if active else max(latest.values(), default=None)
-        if mark is None:
+        if not latest:
             return
+        furthest = max(latest.values())
+        # Every source quiet: nothing more is on its way, so all that was read counts.
+        mark = max(min(active), furthest - self.policy.max_skew) if active else furthest
         if channel not in self._marks or mark > self._marks[channel]:
             self._marks[channel] = mark
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from kafka import KafkaConsumer
+from prometheus_client.parser import text_string_to_metric_families
 
 from schemas import codec
 from schemas.jsonl import parse_line
@@ -25,6 +27,7 @@ from tests.integration.topics import own_topics
 from tests.integration.workers import Worker
 from touchstream.generator import generate
 from touchstream.producer import produce_lines
+from touchstream.scrape import counter_totals
 from touchstream.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -136,3 +139,32 @@ def assert_matches(
         for q in (0.5, 0.9) if figures.frt else ():
             exact = lower_rank_quantile(figures.frt, q)
             assert got[f"frt_p{int(q * 100)}_s"] == pytest.approx(exact, rel=ALPHA, abs=1e-9)
+
+
+def test_a_backlog_is_read_evenly_in_event_time(isolated: Settings, tmp_path: Path) -> None:
+    """Twelve hours of traffic waiting before the worker starts: it reads its partitions at
+    different speeds, so alignment pauses the ones that run more than a minute of event time
+    ahead of the slowest, resumes them, and the figures are exact."""
+    raw = lines(seed=11, cases=400)
+    touchpoints, feedback = valid_records(raw)
+    produce_lines(raw, isolated, "test")
+    env = {"TOUCHSTREAM_WATERMARK_MAX_DRIFT_S": "60", "TOUCHSTREAM_INPUT_BATCH_MAX": "10"}
+    process = Worker(["-m", "touchstream.cli", "worker"], tmp_path / "worker.log", env)
+    try:
+        process.wait_ready()
+        results = latest_hourly(isolated, len(touchpoints))
+        metrics = f"http://127.0.0.1:{isolated.worker_web_port}/metrics"
+        pauses = counter_totals(metrics)["touchstream_alignment_pauses"]
+        paused = gauge(metrics, "touchstream_paused_partitions")
+    finally:
+        process.stop()
+    assert_matches(reference(touchpoints, feedback), results)
+    assert pauses > 0
+    assert paused == 0
+
+
+def gauge(url: str, name: str) -> float:
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        families = text_string_to_metric_families(answer.read().decode())
+    [value] = [s.value for f in families if f.name == name for s in f.samples]
+    return value

@@ -8,6 +8,7 @@ from streams.metrics.case_state import CaseState, apply
 from streams.metrics.contribution import Contribution, Kind, touchpoint_seen
 from streams.metrics.feedback import enrich
 from streams.metrics.jsonable import JsonDict
+from streams.metrics.sketch import QuantileSketch
 from streams.metrics.windows import (
     HOPPING_1H_5M,
     TUMBLING_1H,
@@ -199,6 +200,21 @@ def test_accumulator_round_trips_through_json() -> None:
     restored = WindowAccumulator.from_dict(json.loads(json.dumps(acc.to_dict())))
     assert restored.to_dict() == acc.to_dict()
     assert restored.result() == acc.result()
+
+
+def test_an_accumulator_saves_only_its_non_zero_counts_and_non_empty_sketches() -> None:
+    acc = acc_of(c(Kind.CSAT, 4), c(Kind.TTR, 90.0))
+    saved = acc.to_dict()
+    assert saved.keys() == {"csat_responses", "csat_satisfied", "csat_sum", "ttr_sketch"}
+    assert (saved["csat_responses"], saved["csat_satisfied"], saved["csat_sum"]) == (1, 1, 4)
+
+
+def test_an_accumulator_saved_with_every_field_is_read() -> None:
+    """The form workers saved before they left the zeros out, still in a changelog."""
+    acc = acc_of(c(Kind.CSAT, 4), c(Kind.TTR, 90.0))
+    every_field = {name: 0 for name in WindowAccumulator.__slots__} | acc.to_dict()
+    every_field |= {"frt_sketch": QuantileSketch().to_dict()}
+    assert WindowAccumulator.from_dict(every_field).result() == acc.result()
 
 
 # --- the store: closing, lateness, interim updates ------------------------------------------
@@ -562,3 +578,33 @@ def test_case_and_feedback_figures_in_the_hour_window() -> None:
     assert (chat["resolved"], chat["fcr_pct"], chat["sla_breaches"]) == (1, 100.0, 0)
     assert (chat["csat_multi_pct"], chat["csat_single_pct"]) == (0.0, None)
     assert chat["channel_switches"] == 1
+
+
+def test_a_source_further_behind_than_the_max_skew_no_longer_holds_the_watermark() -> None:
+    store = WindowStore(watermarking=Watermarking(inputs=BOTH, max_skew=timedelta(hours=1)))
+    store.add(tp_at(hm(10, 0, 30)), "cx.touchpoints:1")
+    store.add(tp_at(hm(12, 15)), "cx.touchpoints:0")
+    assert store.clock.watermark(Channel.CHAT) == hm(11, 15)
+    [hour] = [s for s in store.closed() if s.spec is TUMBLING_1H]
+    assert (hour.start, hour.accumulator.touchpoints) == (hm(10, 0), 1)
+    store.add(tp_at(hm(10, 5)), "cx.touchpoints:1")  # its windows are out: late
+    windows = final(store)
+    assert windows[("tumbling_1m", Channel.CHAT, hm(11, 15))].late_events == 1
+    counted = [k[2] for k, acc in windows.items() if k[0] == "tumbling_1m" and acc.touchpoints]
+    assert counted == [hm(12, 15)]
+
+
+def test_open_windows_are_bounded_by_the_max_skew() -> None:
+    """One source stuck at midnight, the other a touchpoint a minute for a day: the watermark
+    stays 2 h (the default skew) behind the latest, 23:59, so what is open is what ends after
+    21:59 less the 10 minutes of lateness: 1-minute windows from 21:49 (131), hours from 21:00
+    (3), hopping hours from 20:50 (38)."""
+    store = WindowStore(watermarking=Watermarking(inputs=BOTH))
+    store.add(tp_at(hm(0, 0, 30)), "cx.touchpoints:1")
+    for minute in range(24 * 60):
+        store.add(tp_at(T.replace(hour=0) + timedelta(minutes=minute)), "cx.touchpoints:0")
+        store.closed()
+    assert store.clock.watermark(Channel.CHAT) == hm(21, 59)
+    open_windows = store.to_dict()["windows"]
+    per_spec = {name: sum(w["spec"] == name for w in open_windows) for name in store.specs}
+    assert per_spec == {"tumbling_1m": 131, "tumbling_1h": 3, "hopping_1h_5m": 38}
