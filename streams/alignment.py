@@ -4,17 +4,19 @@ A worker catching up a backlog reads its input partitions at different speeds: t
 topic's records cost a fraction of a touchpoint's, so its partitions ran 14 hours of event time
 ahead of the touchpoints' in a 1M-event backlog (measured). A channel's watermark is the
 earliest of its sources' event times (``streams.metrics.windows.WindowClock``), so every window
-between the slowest and the fastest partition stays open, in one table value per channel.
-Alignment keeps them close, as Flink's watermark alignment does: a partition that is behind
-(more records waiting than ``backlog``, one batch of an input agent) and more than
-``max_drift`` of event time ahead of the slowest partition that is behind is paused, and
-resumed once that one has caught up to within ``max_drift``, or nothing is behind any more.
+between the slowest and the fastest partition stays open, in one table value per channel; and
+feedback read hours before its case's touchpoints finds no case to join. Alignment keeps them
+close, as Flink's watermark alignment does: while a partition is behind (more records waiting
+than ``backlog``, one batch of an input agent), every partition more than ``max_drift`` of event
+time ahead of the slowest one behind is paused, and resumed once that one has caught up to
+within ``max_drift``, or nothing is behind any more.
 
-Only partitions with a backlog take part. A partition that is keeping up is not slowed by a
-behind one (its live alerts would wait for another partition's catch-up), nor does a live
-partition whose events come with old timestamps hold the others back: neither has records
-waiting. Pure: the worker's alignment timer feeds it event times, records waiting and what is
-paused, and pauses and resumes what it says.
+Only partitions with a backlog hold others back: a live partition whose events come with old
+timestamps has none, so it does not stall the rest. A live partition ahead of one that is behind
+is paused too (its alerts wait for the catch-up, which has every core the worker has): the
+measured alternative, letting it run, made the feedback race ahead whenever the touchpoints'
+backlog grew. Pure: the worker's alignment timer feeds it event times and records waiting, and
+pauses and resumes what it says.
 """
 
 from __future__ import annotations
@@ -66,8 +68,9 @@ class Alignment(Generic[P]):
             plan = Plan(frozenset(), frozenset(self.paused))
         else:
             limit = min(reading) + self.max_drift
+            ahead = (tp for tp in waiting if tp not in self.paused and tp in self.latest)
             plan = Plan(
-                frozenset(tp for tp, at in behind.items() if tp not in self.paused and at > limit),
+                frozenset(tp for tp in ahead if self.latest[tp] > limit),
                 frozenset(tp for tp in self.paused if self.latest.get(tp, limit) <= limit),
             )
         self.paused = (self.paused | plan.pause) - plan.resume

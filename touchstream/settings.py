@@ -142,7 +142,7 @@ class Settings(BaseSettings):
         "windows open",
     )
     watermark_max_skew_s: float = Field(
-        7200.0,
+        21600.0,
         gt=0,
         description="a channel's windows close once its furthest input partition is this far "
         "ahead in event time, even if another is still behind (bounds the open windows, one "

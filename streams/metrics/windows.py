@@ -39,7 +39,7 @@ from streams.metrics.sketch import QuantileSketch
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ALLOWED_LATENESS = timedelta(minutes=10)
-MAX_SKEW = timedelta(hours=2)
+MAX_SKEW = timedelta(hours=6)
 EMIT_EVERY = timedelta(seconds=10)
 SOURCE_IDLE_S = 60.0
 

@@ -34,10 +34,16 @@ def test_it_is_resumed_once_the_slowest_is_within_the_drift() -> None:
     assert alignment.paused == set()
 
 
-def test_a_partition_keeping_up_neither_holds_others_back_nor_is_paused() -> None:
-    """Partition 0 is live, with events an hour old; partition 1 is live and current."""
-    alignment = aligned(tp0=-60, tp1=0, fb0=30)
-    assert alignment.plan({TP0: 3, TP1: 0, FB0: BEHIND}) == Plan(frozenset(), frozenset())
+def test_a_partition_keeping_up_holds_nothing_back() -> None:
+    """Partition 0 is live, with events an hour old."""
+    alignment = aligned(tp0=-60, tp1=0, fb0=3)
+    assert alignment.plan({TP0: 3, TP1: BEHIND, FB0: BEHIND}) == Plan(frozenset(), frozenset())
+
+
+def test_a_partition_keeping_up_ahead_of_one_behind_is_paused() -> None:
+    """The feedback is read as fast as it comes while the touchpoints have a backlog."""
+    alignment = aligned(tp0=0, fb0=30)
+    assert alignment.plan({TP0: BEHIND, FB0: 0}) == Plan(frozenset({FB0}), frozenset())
 
 
 def test_everything_paused_is_resumed_once_nothing_is_behind() -> None:

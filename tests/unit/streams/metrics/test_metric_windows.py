@@ -596,10 +596,10 @@ def test_a_source_further_behind_than_the_max_skew_no_longer_holds_the_watermark
 
 def test_open_windows_are_bounded_by_the_max_skew() -> None:
     """One source stuck at midnight, the other a touchpoint a minute for a day: the watermark
-    stays 2 h (the default skew) behind the latest, 23:59, so what is open is what ends after
+    stays 2 h (the skew allowed) behind the latest, 23:59, so what is open is what ends after
     21:59 less the 10 minutes of lateness: 1-minute windows from 21:49 (131), hours from 21:00
     (3), hopping hours from 20:50 (38)."""
-    store = WindowStore(watermarking=Watermarking(inputs=BOTH))
+    store = WindowStore(watermarking=Watermarking(inputs=BOTH, max_skew=timedelta(hours=2)))
     store.add(tp_at(hm(0, 0, 30)), "cx.touchpoints:1")
     for minute in range(24 * 60):
         store.add(tp_at(T.replace(hour=0) + timedelta(minutes=minute)), "cx.touchpoints:0")
