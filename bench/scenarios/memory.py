@@ -130,12 +130,17 @@ def available_bytes() -> int:
     return 0
 
 
+def worker_counters(settings: Settings) -> dict[str, float]:
+    """The worker's counters on its /metrics, summed over their labels; none if it is down."""
+    try:
+        return counter_totals(f"http://127.0.0.1:{settings.worker_web_port}/metrics")
+    except OSError:
+        return {}
+
+
 def processed(settings: Settings) -> int:
     """Input records the worker has processed, from its /metrics."""
-    try:
-        totals = counter_totals(f"http://127.0.0.1:{settings.worker_web_port}/metrics")
-    except OSError:
-        return 0
+    totals = worker_counters(settings)
     return int(totals.get("touchstream_events", 0) + totals.get("touchstream_dead_letters", 0))
 
 
@@ -222,6 +227,7 @@ def run(quick: bool) -> Result:
             fill_s = time.monotonic() - started
             fill_cpu = cpu_seconds(pid) - cpu0
             after_rss, after_events = rss_bytes(pid), done
+            after_counters = worker_counters(settings)
             cases_after = len(feed.cases)
             # 2. The soak: a fixed rate, RSS sampled every few seconds.
             started = time.monotonic()
@@ -306,6 +312,14 @@ def run(quick: bool) -> Result:
         f"{_hours('TOUCHSTREAM_DEDUP_TTL_S')} h. The traffic covered about "
         f"{days_covered:g} days of event time, so the held cases level off once it passes the "
         "idle keep; the slope over the soak's second half says whether RSS did.",
+        f"Event time runs about {CHUNK_SPAN.total_seconds() / 3600:g} h per chunk of "
+        f"{per_chunk:,} events, a thousand times faster than the wall clock, so one 1 MB fetch "
+        "of a partition spans hours of it and watermark alignment (which pauses between "
+        "fetches) cannot hold the partitions within its 5 minutes; the 6 h skew bound then "
+        "closes windows that slower partitions still feed. After the fill: "
+        f"{after_counters.get('touchstream_late_events', 0):,.0f} late contributions (events "
+        "and derived updates), "
+        f"{after_counters.get('touchstream_alignment_pauses', 0):,.0f} partition pauses.",
         "The local broker (Tansu, memory storage) holds every record in RAM too: "
         + (f"its RSS was {broker_rss / MB:,.0f} MB at the end." if broker_rss else "n/a."),
     ]
