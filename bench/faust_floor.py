@@ -1,5 +1,6 @@
 """A Faust app whose one agent reads both input topics and does nothing with the records: what
-Faust's consuming alone costs on this machine, the floor under any Faust worker. Run by scenario
+Faust's consuming alone costs on this machine, through the worker's transport
+(streams.kafka_transport), the floor under a Touchstream worker. Run by scenario
 worker as ``faust -A bench.faust_floor worker`` with the worker's settings and BENCH_FLOOR_N; it
 prints ``FLOOR <events/s>`` (from its first record to the N-th) and exits."""
 

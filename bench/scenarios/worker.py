@@ -399,7 +399,8 @@ def run(quick: bool) -> Result:
         "no group to join; a worker's start is its own figure, time-to-ready).",
         "Faust read-only agent: a Faust app on the production profile whose one agent reads "
         "every pre-loaded record and does nothing else (bench/faust_floor.py), from its first "
-        "record to the last: the ceiling of any Faust worker here, whatever its agents do.",
+        "record to the last, on the worker's transport (streams/kafka_transport.py): the "
+        "ceiling of a Touchstream worker here, whatever its agents do.",
         f"Reflected = the latest tumbling-hour results on the run's windows topic add up "
         f"(touchpoints + survey responses + late events) to the {load.valid:,} valid records; "
         f"running results every {EMIT_INTERVAL_S:.0f} s.",

@@ -43,3 +43,83 @@ def test_the_faust_worker_consumer_gets_the_fetch_wait(monkeypatch: pytest.Monke
         assert asyncio.run(fetch_wait()) == 123
     finally:
         get_settings.cache_clear()
+
+
+# The drainer's call is wait_first(deliver(message), suspend_flow.wait()): see kafka_transport.
+
+
+class _Service(kafka_transport.InlineDelivery):
+    pass
+
+
+def test_a_delivery_that_need_not_wait_runs_inline_and_the_other_never_starts() -> None:
+    ran: list[str] = []
+
+    async def deliver() -> str:
+        ran.append("delivered")
+        return "done"
+
+    async def suspended() -> None:
+        ran.append("suspend waited")
+
+    async def main() -> None:
+        tasks_before = len(asyncio.all_tasks())
+        results = await _Service().wait_first(deliver(), suspended())
+        assert len(asyncio.all_tasks()) == tasks_before  # none made, none left
+        assert (results.results, results.stopped) == (["done"], False)
+
+    asyncio.run(main())
+    assert ran == ["delivered"]
+
+
+def test_a_delivery_that_waits_goes_on_to_its_end() -> None:
+    async def main() -> list[str]:
+        space, ran = asyncio.Event(), []
+
+        async def deliver() -> str:
+            ran.append("first step")
+            await space.wait()  # a full stream buffer
+            await asyncio.sleep(0)
+            ran.append("delivered")
+            return "done"
+
+        asyncio.get_running_loop().call_later(0.01, space.set)
+        results = await _Service().wait_first(deliver(), asyncio.Event().wait())
+        assert results.results == ["done"]
+        return ran
+
+    assert asyncio.run(main()) == ["first step", "delivered"]
+
+
+def test_a_waiting_delivery_is_cancelled_when_the_flow_is_suspended_first() -> None:
+    async def main() -> list[str]:
+        suspend, ran = asyncio.Event(), []
+
+        async def deliver() -> None:
+            try:
+                await asyncio.Event().wait()  # never space in the buffer
+            except asyncio.CancelledError:
+                ran.append("cancelled")
+                raise
+            ran.append("delivered")
+
+        asyncio.get_running_loop().call_later(0.01, suspend.set)
+        await _Service().wait_first(deliver(), suspend.wait())
+        await asyncio.sleep(0)  # the cancellation reaches the delivery
+        return ran
+
+    assert asyncio.run(main()) == ["cancelled"]
+
+
+def test_a_delivery_that_fails_at_once_raises_and_closes_the_other() -> None:
+    async def deliver() -> None:
+        raise ValueError("no stream for the topic")
+
+    other = asyncio.Event().wait()
+
+    async def main() -> None:
+        with pytest.raises(ValueError, match="no stream"):
+            await _Service().wait_first(deliver(), other)
+
+    asyncio.run(main())
+    assert other.cr_frame is None  # closed, so never "never awaited"
