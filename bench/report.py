@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any
 
 RESULTS_DIR = Path(__file__).parent / "results"
-PACKAGES = ("faust-streaming", "aiokafka", "fastavro", "avro", "clickhouse-connect", "chdb")
+PACKAGES = (
+    "faust-streaming",
+    "aiokafka",
+    "fastavro",
+    "cavro",
+    "avro",
+    "clickhouse-connect",
+    "chdb",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,10 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
+from schemas.codec import frame
 from sinks.batch import Row
 from sinks.clickhouse import connect
 from sinks.sink import to_row
-from tests.unit.sinks.records import frame
 from touchstream.settings import Settings
 
 

@@ -19,6 +19,7 @@ from kafka.structs import TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
 from deploy.local import services
+from schemas.codec import frame
 from sinks.clickhouse import connect
 from sinks.migrate import migrate
 from sinks.sink import CRASH_AFTER_INSERT, group_id, insert, topics
@@ -27,7 +28,6 @@ from tests.integration.sinks.support import drop_database, own_database, query, 
 from tests.integration.sinks.test_sink_views import DATASET
 from tests.integration.workers import Worker
 from tests.unit.sinks import records as r
-from tests.unit.sinks.records import frame
 from touchstream.kafka_options import producer_options
 from touchstream.scrape import counter_totals
 from touchstream.settings import Settings

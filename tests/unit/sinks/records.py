@@ -1,27 +1,14 @@
-"""Framed records of the kinds the sink reads, built from keyword overrides of typical values."""
+"""Avro datums of the kinds the sink reads (framed by ``schemas.codec.frame``), built from keyword
+overrides of typical values."""
 
 from __future__ import annotations
 
-import io
-import struct
 from datetime import timedelta
 from typing import Any
 
-import fastavro
-
-from schemas import codec
 from tests import recent
 
 T0 = recent.at(10)
-
-
-def frame(subject: str, datum: dict[str, Any]) -> bytes:
-    """The Confluent wire format, as codec.encode writes it, for any subject (the streams' record
-    classes, which codec.encode needs, are not imported by the sink)."""
-    out = io.BytesIO()
-    out.write(struct.pack(">bI", 0, codec.SCHEMA_IDS[subject]))
-    fastavro.schemaless_writer(out, codec.schema(subject), datum)
-    return out.getvalue()
 
 
 def touchpoint(**values: Any) -> dict[str, Any]:

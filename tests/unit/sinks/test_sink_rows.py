@@ -11,7 +11,7 @@ from tests.unit.sinks import records as r
 
 
 def row_of(subject: str, datum: dict[str, object]) -> dict[str, object]:
-    table, row = to_row("t", 0, 7, r.frame(subject, datum))
+    table, row = to_row("t", 0, 7, codec.frame(subject, datum))
     assert table == TABLES[subject].name
     return dict(zip(TABLES[subject].columns, row, strict=True))
 
@@ -76,7 +76,7 @@ def test_a_kind_no_table_holds_becomes_a_dead_letter_row() -> None:
         "comment": None,
         "language": None,
     }
-    table, row = to_row("cx.facts.feedback", 0, 5, r.frame("feedback", raw))
+    table, row = to_row("cx.facts.feedback", 0, 5, codec.frame("feedback", raw))
     assert table == "dead_letters" and row[3] == "schema_mismatch"
 
 
