@@ -74,6 +74,12 @@ class QuantileSketch:
         for index, count in other._buckets.items():
             self._buckets[index] = self._buckets.get(index, 0) + count
 
+    def copy(self) -> QuantileSketch:
+        twin = QuantileSketch(self.alpha)
+        twin._zeros = self._zeros
+        twin._buckets = dict(self._buckets)
+        return twin
+
     def quantile(self, q: float) -> float | None:
         """The estimate of the q-quantile; None for an empty sketch."""
         n = self.count

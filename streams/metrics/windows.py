@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import NamedTuple
 
 from schemas.records import Channel
@@ -249,12 +250,18 @@ class WindowAccumulator:
         return cls(**values)
 
     def copy(self) -> WindowAccumulator:
-        return WindowAccumulator.from_dict(self.to_dict())
+        # Counts are immutable numbers, so only the sketches need copies. Going through
+        # to_dict/from_dict instead was 2.5% of a worker's time (running results copy).
+        counts = dict(zip(_COUNTS, _counts_of(self), strict=True))
+        return WindowAccumulator(
+            **counts, frt_sketch=self.frt_sketch.copy(), ttr_sketch=self.ttr_sketch.copy()
+        )
 
 
 # Every field but the sketches, in declaration order; worked out once, not per call, since
 # to_dict and result run for every window the worker saves or emits.
 _COUNTS = tuple(f.name for f in fields(WindowAccumulator) if f.name not in _SKETCHES)
+_counts_of = attrgetter(*_COUNTS)
 
 
 def _pct(part: float, whole: float) -> float | None:

@@ -202,6 +202,18 @@ def test_accumulator_round_trips_through_json() -> None:
     assert restored.result() == acc.result()
 
 
+def test_a_copy_has_the_same_figures_and_changes_apart() -> None:
+    acc = acc_of(c(Kind.CSAT, 4, multi=True), c(Kind.FRT, 61.5, multi=False), c(Kind.TTR, 0))
+    twin = acc.copy()
+    assert twin.to_dict() == acc.to_dict() and twin.result() == acc.result()
+    before = acc.to_dict()
+    twin.add(c(Kind.FRT, 30.0, multi=True))
+    twin.add(c(Kind.TTR, 0))
+    twin.add(c(Kind.CSAT, 1))
+    assert acc.to_dict() == before
+    assert (twin.frt_sketch.count, twin.ttr_sketch.count, twin.csat_responses) == (2, 2, 2)
+
+
 def test_an_accumulator_saves_only_its_non_zero_counts_and_non_empty_sketches() -> None:
     acc = acc_of(c(Kind.CSAT, 4), c(Kind.TTR, 90.0))
     saved = acc.to_dict()
