@@ -20,8 +20,9 @@ PARTITIONS = [0, 1, 2, 3]
 class _Producer:
     """The aiokafka producer's batch interface, recording each batch handed over."""
 
-    def __init__(self, batch_bytes: int) -> None:
+    def __init__(self, batch_bytes: int, partitioner: Any = None) -> None:
         self.batch_bytes = batch_bytes
+        self._partitioner = partitioner or DefaultPartitioner()
         self.batches: list[tuple[str, int, list[tuple[bytes | None, bytes | None]]]] = []
 
     def create_batch(self) -> BatchBuilder:
@@ -38,11 +39,13 @@ class _Producer:
         return set(PARTITIONS)
 
     def _partition(self, topic: str, partition: Any, key: Any, value: Any, **kw: Any) -> int:
-        return int(DefaultPartitioner()(kw["serialized_key"], PARTITIONS, PARTITIONS))
+        return int(self._partitioner(kw["serialized_key"], PARTITIONS, PARTITIONS))
 
 
-def _submit(sends: Sends, batch_bytes: int, monkeypatch: pytest.MonkeyPatch) -> _Producer:
-    producer = _Producer(batch_bytes)
+def _submit(
+    sends: Sends, batch_bytes: int, monkeypatch: pytest.MonkeyPatch, partitioner: Any = None
+) -> _Producer:
+    producer = _Producer(batch_bytes, partitioner)
     monkeypatch.setattr(sends_module.app.producer, "_ensure_producer", lambda: producer)
     asyncio.run(sends.submit())
     return producer
@@ -87,3 +90,32 @@ def test_a_full_batch_is_followed_by_another(monkeypatch: pytest.MonkeyPatch) ->
         [b"2", b"3"],
         [b"4"],
     ]
+
+
+def test_keys_land_where_kafkas_default_partitioner_puts_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The hash is computed (and cached) here for the default partitioner: it must agree with
+    aiokafka's, which agrees with the Java client's, on every key, the repeated ones too."""
+    sends = Sends()
+    keys = [f"case-{n % 300}".encode() for n in range(1000)]
+    for key in keys:
+        sends.add("facts", key, b"v")
+
+    producer = _submit(sends, 10_000_000, monkeypatch)
+
+    placed = {key: p for _, p, records in producer.batches for key, _ in records}
+    partitioner = DefaultPartitioner()
+    assert placed == {key: partitioner(key, PARTITIONS, PARTITIONS) for key in keys}
+
+
+def test_another_partitioner_and_unkeyed_records_go_through_the_producer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sends = Sends()
+    sends.add("facts", b"case-1", b"keyed")
+    sends.add("facts", None, b"unkeyed")
+
+    producer = _submit(sends, 1_000_000, monkeypatch, partitioner=lambda key, all, _: all[-1])
+
+    assert producer.batches == [("facts", 3, [(b"case-1", b"keyed"), (None, b"unkeyed")])]
