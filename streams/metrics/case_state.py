@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from schemas.records import Actor, Channel, EventType, JourneyStage, Touchpoint
 from streams.metrics.contribution import Contribution, Kind
@@ -27,6 +28,8 @@ from streams.metrics.jsonable import (
     time_from_json,
 )
 from streams.metrics.sla import FIRST_RESPONSE_STANDARDS, deadline
+
+_channel_of = itemgetter(0)  # of a path entry (channel, first used)
 
 VOICE_CHANNELS = frozenset({Channel.PHONE, Channel.IVR})
 
@@ -107,7 +110,7 @@ class CaseState:
 
     @property
     def channels(self) -> tuple[Channel, ...]:
-        return tuple(channel for channel, _ in self.path)
+        return tuple(map(_channel_of, self.path))
 
     @property
     def multi_channel(self) -> bool:
@@ -219,7 +222,7 @@ def _step(case: CaseState, event: CaseEvent, rules: CaseRules) -> list[Contribut
 
 
 def _use_channel(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:
-    if event.channel in case.channels:
+    if any(channel is event.channel for channel, _ in case.path):
         return []
     case.path = tuple(sorted((*case.path, (event.channel, event.occurred_at)), key=lambda p: p[1]))
     if len(case.path) < 2:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import cache
 
 from streams.metrics.jsonable import JsonDict
 
@@ -39,17 +40,24 @@ def exact_quantile(values: Sequence[float], q: float) -> float | None:
     return sorted(values)[lower_rank(q, len(values))]
 
 
+@cache
+def _gammas(alpha: float) -> tuple[float, float]:
+    """gamma and its log for relative accuracy ``alpha``."""
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"relative accuracy {alpha} is outside (0, 1)")
+    gamma = (1.0 + alpha) / (1.0 - alpha)
+    return gamma, math.log(gamma)
+
+
 class QuantileSketch:
     """Counts of values per log bucket; add, merge and quantile estimates within alpha."""
 
     __slots__ = ("_buckets", "_gamma", "_log_gamma", "_zeros", "alpha")
 
     def __init__(self, alpha: float = DEFAULT_ALPHA) -> None:
-        if not 0.0 < alpha < 1.0:
-            raise ValueError(f"relative accuracy {alpha} is outside (0, 1)")
         self.alpha = alpha
-        self._gamma = (1.0 + alpha) / (1.0 - alpha)
-        self._log_gamma = math.log(self._gamma)
+        # Every window accumulator holds two sketches, and a batch makes one per pane it touches.
+        self._gamma, self._log_gamma = _gammas(alpha)
         self._zeros = 0
         self._buckets: dict[int, int] = {}
 
