@@ -15,8 +15,9 @@ encoded once, then fed through the same functions the agents call, in the same o
   table value written with Faust's JSON, as Faust does for its changelog.
 
 Tables are plain dicts holding what a Faust table holds, so the figures are the worker's CPU
-cost per event minus Kafka I/O; the garbage collector runs with the worker's thresholds. Each stage is timed per event with ``perf_counter_ns``; the
-headline events/s comes from a second pass with no timers.
+cost per event minus Kafka I/O; the garbage collector runs with the worker's thresholds. Each
+stage is timed per event with ``perf_counter_ns``; the headline events/s comes from a second
+pass with no timers.
 """
 
 from __future__ import annotations
