@@ -52,7 +52,7 @@ def _gammas(alpha: float) -> tuple[float, float]:
 class QuantileSketch:
     """Counts of values per log bucket; add, merge and quantile estimates within alpha."""
 
-    __slots__ = ("_buckets", "_gamma", "_log_gamma", "_zeros", "alpha")
+    __slots__ = ("_buckets", "_count", "_gamma", "_log_gamma", "_zeros", "alpha")
 
     def __init__(self, alpha: float = DEFAULT_ALPHA) -> None:
         self.alpha = alpha
@@ -60,14 +60,18 @@ class QuantileSketch:
         self._gamma, self._log_gamma = _gammas(alpha)
         self._zeros = 0
         self._buckets: dict[int, int] = {}
+        # Kept, not summed: accumulators ask every sketch for it when they are saved, merged
+        # and emitted (286,000 times in scenario core's 86,000 events).
+        self._count = 0
 
     @property
     def count(self) -> int:
-        return self._zeros + sum(self._buckets.values())
+        return self._count
 
     def add(self, value: float) -> None:
         if value < 0.0:
             raise ValueError(f"negative value {value}: the sketch holds durations")
+        self._count += 1
         if value == 0.0:
             self._zeros += 1
             return
@@ -79,12 +83,13 @@ class QuantileSketch:
         if other.alpha != self.alpha:
             raise ValueError(f"cannot merge sketches of alpha {self.alpha} and {other.alpha}")
         self._zeros += other._zeros
+        self._count += other._count
         for index, count in other._buckets.items():
             self._buckets[index] = self._buckets.get(index, 0) + count
 
     def copy(self) -> QuantileSketch:
         twin = QuantileSketch(self.alpha)
-        twin._zeros = self._zeros
+        twin._zeros, twin._count = self._zeros, self._count
         twin._buckets = dict(self._buckets)
         return twin
 
@@ -115,4 +120,5 @@ class QuantileSketch:
         sketch = cls(data["alpha"])
         sketch._zeros = data["zeros"]
         sketch._buckets = {int(index): count for index, count in data["buckets"].items()}
+        sketch._count = sketch._zeros + sum(sketch._buckets.values())
         return sketch

@@ -83,3 +83,22 @@ def test_round_trip_through_json() -> None:
     assert [restored.quantile(q) for q in (0.25, 0.5, 1.0)] == [
         sketch.quantile(q) for q in (0.25, 0.5, 1.0)
     ]
+
+
+
+def test_the_count_follows_every_change() -> None:
+    """The count is kept as values come, not summed from the buckets: each way a sketch gets
+    values (add, merge, copy, from_dict) must keep it equal to the buckets' sum."""
+    sketch = sketch_of([10.0, 0.0, 500.0])
+    sketch.merge(sketch_of([20.0, 0.0]))
+    twin = sketch.copy()
+    twin.add(7.0)
+    restored = QuantileSketch.from_dict(json.loads(json.dumps(twin.to_dict())))
+    restored.add(0.0)
+
+    def summed(s: QuantileSketch) -> int:
+        data = s.to_dict()
+        return int(data["zeros"] + sum(data["buckets"].values()))
+
+    assert [s.count for s in (sketch, twin, restored)] == [5, 6, 7]
+    assert [summed(s) for s in (sketch, twin, restored)] == [5, 6, 7]
