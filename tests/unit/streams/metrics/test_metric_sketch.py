@@ -85,7 +85,6 @@ def test_round_trip_through_json() -> None:
     ]
 
 
-
 def test_the_count_follows_every_change() -> None:
     """The count is kept as values come, not summed from the buckets: each way a sketch gets
     values (add, merge, copy, from_dict) must keep it equal to the buckets' sum."""
