@@ -154,6 +154,12 @@ class Settings(BaseSettings):
         description="a worker pauses reading an input partition that is this far ahead in "
         "event time of the slowest one it is reading, until that one catches up",
     )
+    watermark_align_interval_s: float = Field(
+        1.0,
+        gt=0,
+        description="how often a worker compares its input partitions' event times to pause and "
+        "resume them; a backlog read in less time than this is never paused",
+    )
     alert_webhook_url: SecretStr | None = Field(
         None, description="POST every alert as JSON here (secret: such URLs often hold a token)"
     )

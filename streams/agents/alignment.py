@@ -1,5 +1,5 @@
-"""Every second, pauses and resumes the worker's input partitions as ``streams.alignment``
-plans, so that a backlog is read evenly in event time."""
+"""Every ``watermark_align_interval_s``, pauses and resumes the worker's input partitions as
+``streams.alignment`` plans, so that a backlog is read evenly in event time."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from streams.alignment import ALIGNMENT
 from streams.app import app, feedback_topic, touchpoints_topic
 from streams.kafka_transport import Consumer
 from streams.liveness import PROGRESS
+from touchstream.settings import get_settings
 
 INPUTS = frozenset(t.get_topic_name() for t in (touchpoints_topic, feedback_topic))
 
 
-@app.timer(interval=1.0)
+@app.timer(interval=get_settings().watermark_align_interval_s)
 async def align() -> None:
     waiting: dict[TP, int | None] = {
         tp: PROGRESS.lag((tp.topic, tp.partition), app.consumer.highwater(tp))

@@ -148,7 +148,12 @@ def test_a_backlog_is_read_evenly_in_event_time(isolated: Settings, tmp_path: Pa
     raw = lines(seed=11, cases=400)
     touchpoints, feedback = valid_records(raw)
     produce_lines(raw, isolated, "test")
-    env = {"TOUCHSTREAM_WATERMARK_MAX_DRIFT_S": "60", "TOUCHSTREAM_INPUT_BATCH_MAX": "10"}
+    env = {
+        "TOUCHSTREAM_WATERMARK_MAX_DRIFT_S": "60",
+        "TOUCHSTREAM_INPUT_BATCH_MAX": "10",
+        # The worker reads this backlog in about a second: look many times within it.
+        "TOUCHSTREAM_WATERMARK_ALIGN_INTERVAL_S": "0.02",
+    }
     process = Worker(["-m", "touchstream.cli", "worker"], tmp_path / "worker.log", env)
     try:
         process.wait_ready()
