@@ -74,7 +74,7 @@ def ensure_local_secrets(state_dir: Path) -> None:
     path.chmod(0o600)
 
 
-def _tcp_open(host: str, port: int) -> bool:
+def tcp_open(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.5):
             return True
@@ -106,7 +106,7 @@ def services(settings: Settings) -> list[Service]:
                 "--advertised-listener-url",
                 broker_url,
             ],
-            probe=lambda: _tcp_open("127.0.0.1", settings.local_broker_port),
+            probe=lambda: tcp_open("127.0.0.1", settings.local_broker_port),
         ),
         Service(
             name="clickhouse",

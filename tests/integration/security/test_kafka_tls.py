@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from kafka import KafkaConsumer
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
-from deploy.local.services import tansu_binary
+from deploy.local.services import tansu_binary, tcp_open
 from schemas import codec
 from schemas.records import Feedback, Touchpoint
 from streams.facts import CaseFact
@@ -58,6 +59,7 @@ def tls_broker(stack: Settings, tmp_path: Path) -> Iterator[Settings]:
         stderr=subprocess.STDOUT,
     )
     try:
+        wait_listening(broker, plain, tmp_path / "tansu.log")
         with tls_proxy(plain, certs, require_client_cert=True, port=tls):
             yield stack.model_copy(
                 update={
@@ -73,6 +75,16 @@ def tls_broker(stack: Settings, tmp_path: Path) -> Iterator[Settings]:
         broker.terminate()
         broker.wait(20)
         log.close()
+
+
+def wait_listening(broker: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    """Until the broker takes connections: the proxy closes every client it cannot forward, and
+    a client that only ever met a closed proxy gives up bootstrapping (seen in CI, loaded)."""
+    deadline = time.monotonic() + 30
+    while not tcp_open("127.0.0.1", port):
+        assert broker.poll() is None, f"Tansu exited: {log.read_text()[-2000:]}"
+        assert time.monotonic() < deadline, f"Tansu not listening: {log.read_text()[-2000:]}"
+        time.sleep(0.1)
 
 
 def consume(settings: Settings, topic: str, expected: int) -> list[bytes]:
