@@ -15,9 +15,9 @@ A contribution already emitted is not retracted otherwise; the raw facts stay ex
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from schemas.records import Actor, Channel, EventType, JourneyStage, Touchpoint
 from streams.metrics.contribution import Contribution, Kind
@@ -151,13 +151,17 @@ class CaseState:
         )
 
 
+# In the order of CaseState's __init__ parameters.
+_FIELD_VALUES = attrgetter(*(f.name for f in fields(CaseState)))
+
+
 def apply(
     state: CaseState, tp: Touchpoint, rules: CaseRules = DEFAULT_RULES
 ) -> tuple[CaseState, list[Contribution]]:
     """The state after ``tp`` (an event of this case, so with a case_id) and the contributions
     it causes, besides the ``touchpoint_seen`` count that every touchpoint adds."""
-    customer_id = state.customer_id or tp.customer_id
-    case = replace(state, version=state.version + 1, customer_id=customer_id)
+    case = _next_version(state)
+    case.customer_id = state.customer_id or tp.customer_id
     if case.last_event_at is None or tp.occurred_at >= case.last_event_at:
         case.last_event_at, case.journey_stage = tp.occurred_at, tp.journey_stage
     event = CaseEvent.of(tp)
@@ -175,9 +179,17 @@ def apply(
 def sla_check(state: CaseState, now: datetime) -> tuple[CaseState, Contribution | None]:
     """The breach timer: at ``now``, has the case passed its first-response deadline unanswered?
     Emits the breach once (the returned state records it), attributed to the deadline."""
-    case = replace(state, version=state.version + 1)
+    case = _next_version(state)
     breach = _breach(case, now)
     return (state, None) if breach is None else (case, breach)
+
+
+def _next_version(state: CaseState) -> CaseState:
+    """A shallow copy with the version after ``state``'s: ``dataclasses.replace`` costs five
+    times as much, and every case event makes one."""
+    case = CaseState(*_FIELD_VALUES(state))
+    case.version += 1
+    return case
 
 
 def _step(case: CaseState, event: CaseEvent, rules: CaseRules) -> list[Contribution]:

@@ -391,3 +391,15 @@ def test_summary_of_an_unopened_case() -> None:
     case, _ = run(tp(E.AGENT_RESPONSE, 3))
     summary = summarize(case)
     assert (summary.opened_at, summary.frt_s, summary.fcr, summary.version) == (None, None, None, 1)
+
+
+def test_apply_and_the_sla_timer_leave_the_given_state_as_it_was() -> None:
+    """The outbox keeps the state an event was applied to until the batch's writes are made."""
+    case, _ = run(tp(E.CONTACT_OPENED, 0))
+    before = copy.copy(case)
+    answered, _ = apply(case, tp(E.AGENT_RESPONSE, 2))
+    breached, _ = sla_check(case, at(6))
+    assert case == before
+    assert (answered.version, breached.version) == (case.version + 1, case.version + 1)
+    assert answered.first_response_at == at(2) and case.first_response_at is None
+    assert breached.sla_breached and not case.sla_breached
