@@ -79,7 +79,8 @@ def tls_broker(stack: Settings, tmp_path: Path) -> Iterator[Settings]:
 
 def wait_listening(broker: subprocess.Popen[bytes], port: int, log: Path) -> None:
     """Until the broker takes connections: the proxy closes every client it cannot forward, and
-    a client that only ever met a closed proxy gives up bootstrapping (seen in CI, loaded)."""
+    a client that only ever meets a closed proxy gives up bootstrapping (the likely cause of a
+    CI failure: "Unable to bootstrap" after one "socket disconnected" per try)."""
     deadline = time.monotonic() + 30
     while not tcp_open("127.0.0.1", port):
         assert broker.poll() is None, f"Tansu exited: {log.read_text()[-2000:]}"
