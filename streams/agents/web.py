@@ -10,9 +10,10 @@ from prometheus_client import generate_latest
 
 from streams import counters
 from streams.app import app
-from streams.sensor import CachedPrometheusMonitor
+from streams.sensor import ScrapedPrometheusMonitor
 
-app.monitor = CachedPrometheusMonitor(metrics=counters.FAUST)
+MONITOR = ScrapedPrometheusMonitor(metrics=counters.FAUST)
+app.monitor = MONITOR
 
 # CONTENT_TYPE_LATEST names a charset, which aiohttp refuses inside a content type; the text
 # format is ASCII anyway.
@@ -21,4 +22,5 @@ CONTENT_TYPE = "text/plain; version=0.0.4"
 
 @app.page("/metrics")
 async def metrics(self: web.View, request: web.Request) -> Any:
+    MONITOR.publish()
     return self.bytes(generate_latest(), content_type=CONTENT_TYPE)
