@@ -28,14 +28,16 @@ with a batch: the touchpoints and ticks agents hold ``CASES_LOCK`` across theirs
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any, cast
 
 from faust.tables.base import Collection
 from faust.types import EventT
-from faust.types.codecs import CodecArg
 from faust.types.tables import TableT
+from faust.utils import json as faust_json
+from mode.utils.compat import want_bytes
 
 from schemas.records import Channel
 from streams.app import app
@@ -123,6 +125,7 @@ def _write(
 ) -> None:
     topic = table.changelog_topic
     store = table.data
+    dump_key, dump_value = _dumpers(table)
     if value is _DELETED:
         if store.get(key) is None:
             return
@@ -131,17 +134,34 @@ def _write(
         app.sensors.on_table_del(table, key)
     else:
         store[key] = value
-        serialized = topic.prepare_value(value, _serializers(table)[1])[0]
+        serialized = dump_value(value)
         app.sensors.on_table_set(table, key, value)
-    changelog.add(
-        topic.get_topic_name(),
-        topic.prepare_key(key, _serializers(table)[0])[0],
-        serialized,
-        partition,
+    changelog.add(topic.get_topic_name(), dump_key(key), serialized, partition)
+
+
+Dump = Callable[[Any], bytes | None]
+
+
+@cache
+def _dumpers(table: TableT[str, Any]) -> tuple[Dump, Dump]:
+    """The table's key and value serialisation, as Faust's changelog topic does it. For JSON
+    (every table here) that is Faust's JSON, called directly: Faust's way there (topic, schema,
+    registry, codec) cost 0.8 µs a key or value, three times the encoding itself."""
+    collection = cast(Collection, table)
+    topic = table.changelog_topic
+    key_serializer, value_serializer = collection.key_serializer, collection.value_serializer
+
+    def dump_key(key: Any) -> bytes | None:
+        return cast(bytes | None, topic.prepare_key(key, key_serializer)[0])
+
+    def dump_value(value: Any) -> bytes | None:
+        return cast(bytes | None, topic.prepare_value(value, value_serializer)[0])
+
+    return (
+        _json_dump if key_serializer == "json" else dump_key,
+        _json_dump if value_serializer == "json" else dump_value,
     )
 
 
-def _serializers(table: TableT[str, Any]) -> tuple[CodecArg, CodecArg]:
-    """Its key and value serializers, which Faust's ``TableT`` does not declare."""
-    collection = cast(Collection, table)
-    return collection.key_serializer, collection.value_serializer
+def _json_dump(value: Any) -> bytes:
+    return want_bytes(faust_json.dumps(value))

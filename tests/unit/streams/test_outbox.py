@@ -16,7 +16,8 @@ import pytest
 
 from schemas.records import Channel
 from streams import outbox as outbox_module
-from streams.app import cases, seen
+from streams.app import awaiting_response, cases, channel_windows, seen
+from streams.case_log import CaseEntry
 from streams.metrics import Contribution, Kind
 from streams.outbox import Outbox
 from streams.sends import Sends
@@ -151,3 +152,15 @@ def test_a_large_batch_is_sent_in_messages_of_bounded_size(
     assert log == [
         ("submit", [(CONTRIBUTIONS, None, b"web", offsets) for offsets in ("0,1", "2,3", "4")])
     ]
+
+
+@pytest.mark.parametrize("table", [cases, seen, awaiting_response, channel_windows])
+def test_changelog_records_are_faust_own_serialisation(table: Any) -> None:
+    entry = CaseEntry.new("case-1")
+    values = [entry, [1764900000.5, 3], "2026-11-24T09:15:00+00:00", {"store": {"a": [1, 2.5]}}]
+    dump_key, dump_value = outbox_module._dumpers(table)
+    topic = table.changelog_topic
+    key_serializer, value_serializer = table.key_serializer, table.value_serializer
+    assert dump_key("case-ü 1") == topic.prepare_key("case-ü 1", key_serializer)[0]
+    for value in values:
+        assert dump_value(value) == topic.prepare_value(value, value_serializer)[0]
