@@ -19,7 +19,7 @@ from streams.case_log import is_over
 from streams.deadlines import DEADLINES
 from streams.liveness import PROGRESS
 from streams.outbox import Outbox
-from streams.partitions import partition_of
+from streams.partitions import PARTITIONS, partition_of
 from streams.watermark import WATERMARKS
 from touchstream.settings import get_settings
 
@@ -86,7 +86,9 @@ async def check_deadlines(now: datetime, tick: EventT[dict[str, str]]) -> None:
     partition = tick.message.partition
     async with CASES_LOCK:
         if DEADLINES.needs_refill(partition):
-            refill_deadlines(partition)
+            # Every partition of the worker's that needs it, not only this tick's: its other
+            # partitions' ticks come right after, and each refill reads the whole table.
+            refill_deadlines([p for p in range(PARTITIONS) if DEADLINES.needs_refill(p)])
         outbox = Outbox()
         with outbox.acting_for(tick):
             raise_due_breaches(partition, now, outbox)
