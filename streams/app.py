@@ -11,6 +11,7 @@ from __future__ import annotations
 import faust
 
 from streams.faust_config import faust_settings
+from streams.raw_schema import RawSchema
 from touchstream.settings import get_settings
 
 settings = get_settings()
@@ -20,7 +21,7 @@ _PARTITIONS = settings.topic_partitions
 
 
 def _raw_topic(name: str) -> faust.TopicT:
-    return app.topic(name, partitions=_PARTITIONS, key_serializer="raw", value_serializer="raw")
+    return app.topic(name, partitions=_PARTITIONS, schema=RawSchema())
 
 
 touchpoints_topic = _raw_topic(settings.topic_touchpoints)
