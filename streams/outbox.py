@@ -28,8 +28,7 @@ with a batch: the touchpoints and ticks agents hold ``CASES_LOCK`` across theirs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import cache
 from typing import Any, cast
 
@@ -41,7 +40,7 @@ from mode.utils.compat import want_bytes
 
 from schemas.records import Channel
 from streams.app import app
-from streams.event_context import acting_for
+from streams.event_context import ActingFor
 from streams.metrics import Contribution
 from streams.metrics.jsonable import JsonDict
 from streams.publish import publish_contributions
@@ -64,15 +63,9 @@ class Outbox:
         self._writes: dict[tuple[str, str], tuple[TableT[str, Any], object, EventT[Any]]] = {}
         self._contributions: dict[Channel, list[JsonDict]] = {}
 
-    @contextmanager
-    def acting_for(self, event: EventT[Any]) -> Iterator[None]:
+    def acting_for(self, event: EventT[Any]) -> _Acting:
         """Processes ``event``: what is staged meanwhile is written as part of it."""
-        self._event = event
-        try:
-            with acting_for(event):
-                yield
-        finally:
-            self._event = None
+        return _Acting(self, event)
 
     def get(self, table: TableT[str, Any], key: str) -> Any:
         staged = self._writes.get((table.name, key))
@@ -118,6 +111,21 @@ class Outbox:
             _write(table, key, value, event.message.partition, changelog)
         # Not awaited to delivery: Faust flushes the producer before it commits the batch.
         await changelog.submit()
+
+
+class _Acting:
+    __slots__ = ("_context", "_event", "_outbox")
+
+    def __init__(self, outbox: Outbox, event: EventT[Any]) -> None:
+        self._outbox, self._event, self._context = outbox, event, ActingFor(event)
+
+    def __enter__(self) -> None:
+        self._outbox._event = self._event
+        self._context.__enter__()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._outbox._event = None
+        self._context.__exit__(None, None, None)
 
 
 def _write(

@@ -25,7 +25,7 @@ from schemas.records import Channel
 from streams import counters
 from streams.app import app, channel_windows, contributions_topic
 from streams.channel_alerts import observe
-from streams.event_context import acting_for
+from streams.event_context import ActingFor
 from streams.liveness import PROGRESS
 from streams.metrics import TUMBLING_1H, Watermarking
 from streams.metrics.jsonable import JsonDict
@@ -71,7 +71,7 @@ def _save(channel: Channel, windows: ChannelWindows, event: EventT[JsonDict]) ->
     """Writes the channel's windows to the table as part of ``event``, one of the channel's
     records (see ``streams.event_context``)."""
     value = windows.to_dict()
-    with acting_for(event):
+    with ActingFor(event):
         channel_windows[channel.value] = value
     _LIVE[channel.value] = (value, windows)
 

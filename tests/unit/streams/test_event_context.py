@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from faust import streams as faust_streams
 
-from streams.event_context import acting_for
+from streams.event_context import ActingFor
 
 
 class _Event:
@@ -14,9 +14,9 @@ class _Event:
 def test_acting_for_makes_the_event_current_and_restores_the_previous() -> None:
     first, second = _Event(), _Event()
     assert faust_streams.current_event() is None
-    with acting_for(first):  # type: ignore[arg-type]
+    with ActingFor(first):  # type: ignore[arg-type]
         assert faust_streams.current_event() is first
-        with acting_for(second):  # type: ignore[arg-type]
+        with ActingFor(second):  # type: ignore[arg-type]
             assert faust_streams.current_event() is second
         assert faust_streams.current_event() is first
     assert faust_streams.current_event() is None
@@ -25,7 +25,7 @@ def test_acting_for_makes_the_event_current_and_restores_the_previous() -> None:
 def test_no_event_stays_current_after_a_write_that_raised() -> None:
     event = _Event()
     try:
-        with acting_for(event):  # type: ignore[arg-type]
+        with ActingFor(event):  # type: ignore[arg-type]
             raise KeyError("a failed table write")
     except KeyError:
         pass

@@ -141,6 +141,17 @@ def test_a_write_outside_an_event_is_refused(log: list[tuple[Any, ...]]) -> None
         Outbox().put(seen, "key", 1)
 
 
+def test_an_event_that_raised_is_no_longer_the_one_written_for(
+    log: list[tuple[Any, ...]],
+) -> None:
+    outbox = Outbox()
+    with pytest.raises(KeyError), outbox.acting_for(_event(2)):
+        outbox.put(seen, "before", 1)
+        raise KeyError("processing failed")
+    with pytest.raises(RuntimeError):
+        outbox.put(seen, "after", 1)
+
+
 def test_a_large_batch_is_sent_in_messages_of_bounded_size(
     log: list[tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
