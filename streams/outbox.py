@@ -42,14 +42,13 @@ from schemas.records import Channel
 from streams.app import app
 from streams.event_context import ActingFor
 from streams.metrics import Contribution
-from streams.metrics.jsonable import JsonDict
 from streams.publish import publish_contributions
 from streams.sends import Sends
-from streams.window_log import wire_records
+from streams.window_log import WireEvent, wire_records
 
 _DELETED = object()
-# Events' contribution records per message, so that a message stays far below Kafka's 1 MB
-# default limit however large a batch is: an event's record is about 200 bytes per contribution.
+# Events' contribution rows per message, so that a message stays far below Kafka's 1 MB
+# default limit however large a batch is: an event's row is about 100 bytes per contribution.
 RECORDS_PER_MESSAGE = 250
 
 
@@ -61,7 +60,7 @@ class Outbox:
         self._event: EventT[Any] | None = None
         # (table name, key) -> table, value or _DELETED, the event the write belongs to
         self._writes: dict[tuple[str, str], tuple[TableT[str, Any], object, EventT[Any]]] = {}
-        self._contributions: dict[Channel, list[JsonDict]] = {}
+        self._contributions: dict[Channel, list[WireEvent]] = {}
 
     def acting_for(self, event: EventT[Any]) -> _Acting:
         """Processes ``event``: what is staged meanwhile is written as part of it."""

@@ -32,8 +32,8 @@ from streams.app import (
 from streams.facts import CaseFact, FeedbackFact, WindowResult
 from streams.liveness import PROGRESS
 from streams.metrics import CaseSummary, EnrichedFeedback, WindowSnapshot
-from streams.metrics.jsonable import JsonDict
 from streams.sends import Sends
+from streams.window_log import WireEvent, wire_message
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +82,10 @@ async def guarded(
         dead_letter(out, message, Rejection("processing_error", detail))
 
 
-def publish_contributions(out: Sends, channel: Channel, records: list[JsonDict]) -> None:
+def publish_contributions(out: Sends, channel: Channel, events: list[WireEvent]) -> None:
     """One record of the contributions topic for ``channel``, holding the contributions of a
-    batch of events (each value of ``streams.window_log.wire_records``)."""
-    out.add(_CONTRIBUTIONS, channel.value.encode(), orjson.dumps({"records": records}))
+    batch of events (see ``streams.window_log.wire_message``)."""
+    out.add(_CONTRIBUTIONS, channel.value.encode(), orjson.dumps(wire_message(channel, events)))
 
 
 def publish_touchpoint(out: Sends, tp: Touchpoint, encoded: bytes) -> None:

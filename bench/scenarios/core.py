@@ -53,10 +53,16 @@ from streams.case_log import CaseEntry, apply_event, entry_of
 from streams.channel_alerts import observe
 from streams.facts import CaseFact, FeedbackFact, WindowResult
 from streams.metrics import Contribution, Watermarking, enrich, summarize, touchpoint_seen
-from streams.metrics.jsonable import JsonDict
 from streams.rules import CASE_RULES
 from streams.text import analyse_comment
-from streams.window_log import ChannelWindows, add_batch, read_wire, wire_records
+from streams.window_log import (
+    ChannelWindows,
+    WireEvent,
+    add_batch,
+    read_wire,
+    wire_message,
+    wire_records,
+)
 from touchstream.generator import generate
 from touchstream.settings import get_settings
 from touchstream.worker import GC_THRESHOLDS
@@ -90,7 +96,7 @@ class Pipeline:
         self.seen: dict[str, Any] = {}
         self.windows: dict[str, Any] = {}
         self.live: dict[Channel, ChannelWindows] = {}  # the agent's decoded windows
-        self.outgoing: dict[Channel, list[JsonDict]] = {}  # the input agents' outbox
+        self.outgoing: dict[Channel, list[WireEvent]] = {}  # the input agents' outbox
         self.pending_count = 0  # contributions in it
         self.batch_max = get_settings().window_batch_max
         self.rejected = 0
@@ -160,7 +166,7 @@ class Pipeline:
         """As the input agents' outbox: gathered per channel, sent once per batch."""
         for channel, value in wire_records(contributions, "t:0", self.offset):
             self.outgoing.setdefault(channel, []).append(value)
-            self.pending_count += len(value["contributions"])
+        self.pending_count += len(contributions)
         self.clock("outputs")
         if self.pending_count >= self.batch_max:
             self.flush(now)
@@ -168,7 +174,7 @@ class Pipeline:
     def flush(self, now: datetime) -> None:
         """The contributions records of a batch, through their JSON form, and the windows
         agent's work on them."""
-        wire = [orjson.dumps({"records": records}) for records in self.outgoing.values()]
+        wire = [orjson.dumps(wire_message(ch, events)) for ch, events in self.outgoing.items()]
         self.outgoing.clear()
         self.pending_count = 0
         self.clock("outputs")

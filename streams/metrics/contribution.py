@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from schemas.records import Channel, Touchpoint
 from streams.metrics.jsonable import JsonDict, opt_time_from_json, time_from_json
@@ -56,13 +57,25 @@ class Contribution:
     def window_at(self) -> datetime:
         return self.at if self.ref_at is None else self.ref_at
 
-    # No to_dict: the contributions topic's JSON (orjson) writes the dataclass itself, as the
-    # object this reads (see streams.window_log.wire_records).
+    @classmethod
+    def from_row(cls, channel: Channel, row: list[Any]) -> Contribution:
+        """From the contributions topic's row (see ``streams.window_log.wire_records``)."""
+        _, kind, at, value, multi_channel, ref_at = row
+        return cls(
+            KINDS[kind],
+            channel,
+            time_from_json(at),
+            float(value),
+            multi_channel,
+            opt_time_from_json(ref_at),
+        )
+
     @classmethod
     def from_dict(cls, data: JsonDict) -> Contribution:
+        """From the object earlier versions wrote on the contributions topic."""
         return cls(
-            _KINDS[data["kind"]],
-            _CHANNELS[data["channel"]],
+            KINDS[data["kind"]],
+            CHANNELS[data["channel"]],
             time_from_json(data["at"]),
             float(data["value"]),
             data["multi_channel"],
@@ -71,8 +84,8 @@ class Contribution:
 
 
 # Enum lookups by value without Enum.__call__, which costs a microsecond each on this path.
-_KINDS = {kind.value: kind for kind in Kind}
-_CHANNELS = {channel.value: channel for channel in Channel}
+KINDS = {kind.value: kind for kind in Kind}
+CHANNELS = {channel.value: channel for channel in Channel}
 
 
 def touchpoint_seen(tp: Touchpoint) -> Contribution:

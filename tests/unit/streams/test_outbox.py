@@ -51,7 +51,7 @@ def log(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, ...]]]:
         for (topic, partition), items in staged.items():
             for key, value in items:
                 if topic == CONTRIBUTIONS and value is not None:
-                    value = ",".join(str(r["source"][1]) for r in orjson.loads(value)["records"])
+                    value = ",".join(str(e[1]) for e in orjson.loads(value)["events"])
                 records.append((topic, partition, key, value))
         if records:
             calls.append(("submit", records))

@@ -13,6 +13,7 @@ from streams.window_log import (
     Sourced,
     add_batch,
     read_wire,
+    wire_message,
     wire_records,
 )
 
@@ -67,7 +68,11 @@ def test_one_record_per_channel_and_every_position_kept_through_json() -> None:
     records = wire_records(contributions, "cx.touchpoints:2", 41, first_index=1)
 
     assert [channel for channel, _ in records] == [Channel.CHAT, Channel.EMAIL]
-    read = [item for _, value in records for item in read_wire(orjson.loads(orjson.dumps(value)))]
+    read = [
+        item
+        for channel, value in records
+        for item in read_wire(orjson.loads(orjson.dumps(wire_message(channel, [value]))))
+    ]
     assert read == [
         (contributions[0], "cx.touchpoints:2", (41, 1)),
         (contributions[2], "cx.touchpoints:2", (41, 3)),
@@ -75,24 +80,16 @@ def test_one_record_per_channel_and_every_position_kept_through_json() -> None:
     ]
 
 
-def test_a_contribution_travels_as_this_json_object() -> None:
-    """The topic's wire form, which workers of every version read: orjson writes it from the
-    dataclass, so a change to Contribution's fields shows here."""
+def test_a_contribution_travels_as_this_row() -> None:
+    """The topic's wire form, which workers of later versions must still read: a change to
+    Contribution's fields shows here."""
     contribution = Contribution(Kind.FCR_CORRECTION, Channel.CHAT, AT, -1.0, True, AT)
-    [(_, value)] = wire_records([contribution], "cx.touchpoints:0", 3)
-    assert orjson.loads(orjson.dumps(value))["contributions"] == [
-        [
-            0,
-            {
-                "kind": "fcr_correction",
-                "channel": "chat",
-                "at": AT.isoformat(),
-                "value": -1.0,
-                "multi_channel": True,
-                "ref_at": AT.isoformat(),
-            },
-        ]
-    ]
+    [(channel, value)] = wire_records([contribution], "cx.touchpoints:0", 3)
+    row = [0, "fcr_correction", AT.isoformat(), -1.0, True, AT.isoformat()]
+    assert orjson.loads(orjson.dumps(wire_message(channel, [value]))) == {
+        "channel": "chat",
+        "events": [["cx.touchpoints:0", 3, [row]]],
+    }
 
 
 def test_a_record_from_before_grouping_still_reads() -> None:
@@ -104,9 +101,30 @@ def test_a_record_from_before_grouping_still_reads() -> None:
 
 def test_a_batch_record_reads_as_its_events_records_in_order() -> None:
     first = wire_records([_csat(Channel.CHAT, 5)], "cx.feedback:1", 7)
-    second = wire_records([_csat(Channel.CHAT, 1)], "cx.feedback:1", 9)
-    batch = {"records": [value for _, value in first + second]}
-    assert read_wire(orjson.loads(orjson.dumps(batch))) == [
+    second = wire_records([_csat(Channel.CHAT, 1), _csat(Channel.CHAT, 2)], "cx.feedback:1", 9)
+    message = wire_message(Channel.CHAT, [value for _, value in first + second])
+    assert read_wire(orjson.loads(orjson.dumps(message))) == [
         (_csat(Channel.CHAT, 5), "cx.feedback:1", (7, 0)),
         (_csat(Channel.CHAT, 1), "cx.feedback:1", (9, 0)),
+        (_csat(Channel.CHAT, 2), "cx.feedback:1", (9, 1)),
+    ]
+
+
+def test_a_batch_record_of_objects_from_before_rows_still_reads() -> None:
+    def csat(score: float) -> dict[str, object]:
+        return {"kind": "csat", "channel": "chat", "at": AT.isoformat(), "value": score} | {
+            "multi_channel": None,
+            "ref_at": None,
+        }
+
+    old = {
+        "records": [
+            {"source": ["cx.feedback:1", 7], "contributions": [[0, csat(5.0)]]},
+            {"source": ["cx.feedback:1", 9], "contributions": [[0, csat(1.0)], [1, csat(2.0)]]},
+        ]
+    }
+    assert read_wire(old) == [
+        (_csat(Channel.CHAT, 5), "cx.feedback:1", (7, 0)),
+        (_csat(Channel.CHAT, 1), "cx.feedback:1", (9, 0)),
+        (_csat(Channel.CHAT, 2), "cx.feedback:1", (9, 1)),
     ]
