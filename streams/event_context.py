@@ -38,4 +38,3 @@ class ActingFor:
         traceback: TracebackType | None,
     ) -> None:
         faust_streams._current_event.reset(self._token)
-
