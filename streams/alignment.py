@@ -15,13 +15,27 @@ Only partitions with a backlog hold others back: a live partition whose events c
 timestamps has none, so it does not stall the rest. A live partition ahead of one that is behind
 is paused too (its alerts wait for the catch-up, which has every core the worker has): the
 measured alternative, letting it run, made the feedback race ahead whenever the touchpoints'
-backlog grew. Pure: the worker's alignment timer feeds it event times and records waiting, and
-pauses and resumes what it says.
+backlog grew.
+
+Pausing acts on fetching, and what was fetched before the pause still comes: a fetch takes up to
+1 MB of a partition and a stream buffers thousands of records, which on a sparse partition (a
+few hundred feedback records an hour) is many hours of event time. Measured in scenario worker,
+the feedback topic's 26,000 records came in whole while the touchpoints were hours behind, and
+the channels' skew bound (``streams.metrics.windows.WindowClock``) then counted 6,000-25,000 of
+131,000 records late. So alignment also holds back at delivery, as Flink's watermark alignment
+does between splits of one source: an event read from a partition more than ``max_drift`` ahead
+of the earliest frontier among the other partitions behind is held, unprocessed and unacked,
+with every later event of its partition, and released once that frontier is within the drift. A
+partition's frontier is the time of its first held event, or else the latest time read from it.
+The partition with the earliest frontier never waits, so a catch-up always moves on. Pure: the
+worker's alignment timer feeds it event times and records waiting, and pauses and resumes what it
+says; the input agents admit each event through it (``streams.batches``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections import deque
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -30,6 +44,7 @@ from touchstream.settings import get_settings
 
 # A partition: a (topic, partition) tuple, or Faust's TP (one of those) in the worker.
 P = TypeVar("P", bound=Hashable)
+T = TypeVar("T")  # what is held: in the worker, an event and the record read from it
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,30 +54,85 @@ class Plan(Generic[P]):
 
 
 @dataclass(slots=True)
-class Alignment(Generic[P]):
+class Alignment(Generic[P, T]):
     max_drift: timedelta
     backlog: int  # records waiting above which a partition is behind, not keeping up
     latest: dict[P, datetime] = field(default_factory=dict)  # latest event time read
     paused: set[P] = field(default_factory=set)
+    behind: frozenset[P] = frozenset()  # as of the last ``track``
+    # per partition, the events held back in the order read, each with its event time
+    held: dict[P, deque[tuple[datetime, T]]] = field(default_factory=dict)
 
     def observe(self, tp: P, at: datetime) -> None:
         if tp not in self.latest or at > self.latest[tp]:
             self.latest[tp] = at
 
+    def track(self, waiting: Mapping[P, int | None]) -> None:
+        """Takes in the records waiting on each assigned input partition (None: unknown). A
+        partition no longer assigned is forgotten: its time, its pause (the consumer forgets it
+        on revoking it) and what it held (its new reader reads it again from the last commit)."""
+        for tp in [tp for tp in self.latest if tp not in waiting]:
+            del self.latest[tp]
+        for tp in [tp for tp in self.held if tp not in waiting]:
+            del self.held[tp]
+        self.paused &= waiting.keys()
+        self.behind = frozenset(tp for tp, count in waiting.items() if (count or 0) > self.backlog)
+
+    def admit(self, tp: P, at: datetime, item: T) -> bool:
+        """Reads an event of ``tp`` at event time ``at``: True to process it now, False if it is
+        held (``release`` gives it back)."""
+        self.observe(tp, at)
+        queue = self.held.get(tp)
+        if queue is None:
+            if not self.behind:  # the usual case once caught up
+                return True
+            limit = self._limit(tp)
+            if limit is None or at <= limit:
+                return True
+            queue = self.held[tp] = deque()
+        queue.append((at, item))
+        return False
+
+    def release(self, accept: Callable[[P], bool]) -> list[T]:
+        """The held events of the partitions ``accept`` takes that may now be processed, each
+        partition's in the order read. Releasing some moves their partition's frontier, which
+        may release others'."""
+        out: list[T] = []
+        moved = True
+        while moved:
+            moved = False
+            for tp in [tp for tp in self.held if accept(tp)]:
+                queue = self.held[tp]
+                limit = self._limit(tp)
+                while queue and (limit is None or queue[0][0] <= limit):
+                    out.append(queue.popleft()[1])
+                    moved = True
+                if not queue:
+                    del self.held[tp]
+        return out
+
+    def release_all(self, accept: Callable[[P], bool]) -> list[T]:
+        """Every held event of the partitions ``accept`` takes, ready or not (a rebalance: see
+        ``streams.batches``)."""
+        taken = [tp for tp in self.held if accept(tp)]
+        return [item for tp in taken for _, item in self.held.pop(tp)]
+
+    def _limit(self, tp: P) -> datetime | None:
+        """The latest event time ``tp`` may process: ``max_drift`` past the earliest frontier of
+        the other partitions behind; None when none of them has one."""
+        frontiers = [f for other in self.behind if other != tp and (f := self._frontier(other))]
+        return min(frontiers) + self.max_drift if frontiers else None
+
+    def _frontier(self, tp: P) -> datetime | None:
+        queue = self.held.get(tp)
+        return queue[0][0] if queue else self.latest.get(tp)
+
     def plan(self, waiting: Mapping[P, int | None]) -> Plan[P]:
         """What to pause and resume among the partitions of ``waiting``, each assigned input
         partition with its records waiting (None: unknown); ``paused`` becomes what is paused
-        after it. A partition no longer assigned leaves ``paused`` and its time is forgotten
-        (the consumer forgets its pause on revoking it; its time is read again if it comes
-        back)."""
-        for tp in [tp for tp in self.latest if tp not in waiting]:
-            del self.latest[tp]
-        self.paused &= waiting.keys()
-        behind = {
-            tp: self.latest[tp]
-            for tp, count in waiting.items()
-            if (count or 0) > self.backlog and tp in self.latest
-        }
+        after it (see ``track``)."""
+        self.track(waiting)
+        behind = {tp: self.latest[tp] for tp in self.behind if tp in self.latest}
         reading = [at for tp, at in behind.items() if tp not in self.paused]
         if not reading:
             plan = Plan(frozenset(), frozenset(self.paused))
@@ -77,7 +147,7 @@ class Alignment(Generic[P]):
         return plan
 
 
-def _alignment() -> Alignment[Any]:
+def _alignment() -> Alignment[Any, Any]:
     settings = get_settings()
     return Alignment(timedelta(seconds=settings.watermark_max_drift_s), settings.input_batch_max)
 

@@ -43,6 +43,11 @@ PAUSED = Gauge(
     "Input partitions paused for running too far ahead in event time of the slowest one "
     "(watermark alignment, streams.alignment)",
 )
+HELD = Gauge(
+    "touchstream_held_events",
+    "Input events read but held back for being too far ahead in event time of the slowest "
+    "partition behind (watermark alignment at delivery, streams.alignment)",
+)
 ALIGNMENT_PAUSES = Counter(
     "touchstream_alignment_pauses_total", "Input partitions paused by watermark alignment"
 )

@@ -116,10 +116,16 @@ def _records_out(topic: str) -> Counter:
 
 
 def _check_delivery(delivery: asyncio.Future[Any]) -> None:
-    if delivery.cancelled() or delivery.exception() is None:
+    crash_if_failed("a record could not be delivered", delivery)
+
+
+def crash_if_failed(what: str, future: asyncio.Future[Any]) -> None:
+    """A done callback for work nobody awaits: if it failed, the worker stops (and restarts
+    from its last commit) rather than going on without it."""
+    if future.cancelled() or future.exception() is None:
         return
-    error = delivery.exception()
-    log.error("a record could not be delivered (%s); stopping the worker", type(error).__name__)
+    error = future.exception()
+    log.error("%s (%s); stopping the worker", what, type(error).__name__)
     crash = asyncio.ensure_future(app.crash(cast(BaseException, error)))
     _CRASHING.add(crash)  # asyncio keeps only weak references to tasks
     crash.add_done_callback(_CRASHING.discard)

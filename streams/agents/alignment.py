@@ -1,28 +1,21 @@
 """Every ``watermark_align_interval_s``, pauses and resumes the worker's input partitions as
-``streams.alignment`` plans, so that a backlog is read evenly in event time."""
+``streams.alignment`` plans, so that a backlog is read evenly in event time, and has the input
+agents process the events they hold back that may now go (an agent whose partitions have nothing
+new would otherwise hold them until its next batch)."""
 
 from __future__ import annotations
 
-from faust.types import TP
-
 from streams import counters
 from streams.alignment import ALIGNMENT
-from streams.app import app, feedback_topic, touchpoints_topic
+from streams.app import app
+from streams.batches import INTAKES, release_held, waiting
 from streams.kafka_transport import Consumer
-from streams.liveness import PROGRESS
 from touchstream.settings import get_settings
-
-INPUTS = frozenset(t.get_topic_name() for t in (touchpoints_topic, feedback_topic))
 
 
 @app.timer(interval=get_settings().watermark_align_interval_s)
 async def align() -> None:
-    waiting: dict[TP, int | None] = {
-        tp: PROGRESS.lag((tp.topic, tp.partition), app.consumer.highwater(tp))
-        for tp in app.assignor.assigned_actives()
-        if tp.topic in INPUTS
-    }
-    plan = ALIGNMENT.plan(waiting)
+    plan = ALIGNMENT.plan(waiting())
     counters.ALIGNMENT_PAUSES.inc(len(plan.pause))
     consumer = app.consumer
     assert isinstance(consumer, Consumer), "the worker runs on streams.kafka_transport"
@@ -33,3 +26,6 @@ async def align() -> None:
         # comes back unpaused.
         await consumer.pause_fetching(ALIGNMENT.paused)
     counters.PAUSED.set(len(ALIGNMENT.paused))
+    for intake in list(INTAKES.values()):
+        await release_held(intake)
+    counters.HELD.set(sum(len(queue) for queue in ALIGNMENT.held.values()))

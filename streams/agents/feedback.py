@@ -7,17 +7,19 @@ the same partition count.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
+from datetime import datetime
 
 from faust import StreamT
 from faust.types import Message
 
 from schemas.records import Feedback
+from schemas.validation import Rejection
 from streams import counters
 from streams.alerts import detractor_alert
-from streams.alignment import ALIGNMENT
 from streams.app import app, cases, feedback_topic, seen
-from streams.batches import each_event
+from streams.batches import Intake, each_event
 from streams.case_log import entry_of
 from streams.intake import read_feedback
 from streams.metrics import enrich
@@ -40,15 +42,17 @@ def _redacted(fb: Feedback) -> tuple[Feedback, tuple[str, ...]]:
 
 @app.agent(feedback_topic)
 async def process_feedback(stream: StreamT[bytes]) -> None:
-    await each_event(stream, _process)
+    await each_event(stream, Intake(TOPIC, read_feedback, _submitted_at, _process, asyncio.Lock()))
 
 
-async def _process(message: Message, outbox: Outbox) -> None:
-    fb = read_feedback(message.value)
-    if not isinstance(fb, Feedback):
+def _submitted_at(fb: Feedback) -> datetime:
+    return fb.submitted_at
+
+
+async def _process(message: Message, fb: Feedback | Rejection, outbox: Outbox) -> None:
+    if isinstance(fb, Rejection):
         dead_letter(outbox.sends, message, fb)
         return
-    ALIGNMENT.observe((message.topic, message.partition), fb.submitted_at)
     if outbox.get(seen, fb.feedback_id) is not None:
         DUPLICATE.inc()
         return

@@ -34,8 +34,10 @@ async def measure() -> None:
     for tp in app.assignor.assigned_actives():
         if tp.topic in WATCHED:
             highwaters[(tp.topic, tp.partition)] = app.consumer.highwater(tp)
-    # A partition paused by alignment has records waiting and does not move: by design.
-    reading = {tp: hw for tp, hw in highwaters.items() if tp not in ALIGNMENT.paused}
+    # A partition paused or held back by alignment has records waiting and does not move: by
+    # design.
+    aligning = ALIGNMENT.paused | ALIGNMENT.held.keys()
+    reading = {tp: hw for tp, hw in highwaters.items() if tp not in aligning}
     stalled = PROGRESS.stalled(reading, time.monotonic(), settings.liveness_stall_s, STARTED)
     GAUGES.publish({tp: PROGRESS.lag(tp, hw) for tp, hw in highwaters.items()}, stalled)
     STALLED[:] = stalled

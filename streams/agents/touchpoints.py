@@ -1,26 +1,28 @@
 """cx.touchpoints -> case state, contributions and facts.
 
-Per event: decode and validate (bad input becomes a dead letter); raise the SLA breaches its
-time reveals; drop it if already applied; stage its facts, what it contributes and the new
-case state in the batch's outbox. The outbox sends them, waits for delivery and only then
-writes the tables (see ``streams.outbox``), so a crash replays an event whose
-state write was lost and never skips one whose contributions were; the windows agent drops the
-replayed copies by source position, the ClickHouse tables by event id / case version.
+Per event: decode and validate (bad input becomes a dead letter); once alignment lets it through
+(``streams.batches``), raise the SLA breaches its time reveals; drop it if already applied; stage
+its facts, what it contributes and the new case state in the batch's outbox. The outbox sends
+them, waits for delivery and only then writes the tables (see ``streams.outbox``), so a crash
+replays an event whose state write was lost and never skips one whose contributions were; the
+windows agent drops the replayed copies by source position, the ClickHouse tables by event id /
+case version.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from faust import StreamT
 from faust.types import Message
 
 from schemas.records import Touchpoint
+from schemas.validation import Rejection
 from streams import counters
 from streams.alerts import sla_breach_alert
-from streams.alignment import ALIGNMENT
 from streams.app import app, awaiting_response, cases, seen, touchpoints_topic
-from streams.batches import each_event
+from streams.batches import Intake, each_event
 from streams.breaches import CASES_LOCK, raise_due_breaches
 from streams.case_log import CaseEntry, apply_event, entry_of
 from streams.deadlines import DEADLINES
@@ -40,17 +42,19 @@ APPLIED, DUPLICATE = counters.EVENTS.labels(TOPIC, "applied"), counters.DUPLICAT
 @app.agent(touchpoints_topic)
 async def process_touchpoints(stream: StreamT[bytes]) -> None:
     # The ticks agent changes cases too: a batch holds the lock until its writes are made.
-    await each_event(stream, _process, CASES_LOCK)
+    await each_event(stream, Intake(TOPIC, read_touchpoint, _occurred_at, _process, CASES_LOCK))
 
 
-async def _process(message: Message, outbox: Outbox) -> None:
-    value = message.value or b""
-    tp = read_touchpoint(value)
-    if not isinstance(tp, Touchpoint):
+def _occurred_at(tp: Touchpoint) -> datetime:
+    return tp.occurred_at
+
+
+async def _process(message: Message, tp: Touchpoint | Rejection, outbox: Outbox) -> None:
+    if isinstance(tp, Rejection):
         dead_letter(outbox.sends, message, tp)
         return
+    value = message.value or b""
     WATERMARKS.observe(message.partition, tp.occurred_at, time.monotonic())
-    ALIGNMENT.observe((message.topic, message.partition), tp.occurred_at)
     # Before the event: its time may show that deadlines passed, and the breaches it reveals
     # belong before anything it changes.
     raise_due_breaches(message.partition, WATERMARKS.latest[message.partition], outbox)

@@ -11,6 +11,8 @@ import asyncio
 
 from faust.types import Message
 
+from schemas.records import Touchpoint
+from schemas.validation import Rejection
 from streams.agents import touchpoints
 from streams.outbox import Outbox
 from touchstream.worker import worker_command
@@ -19,10 +21,10 @@ STALL_MARK = b"stall-here"
 _process = touchpoints._process
 
 
-async def _hanging(message: Message, outbox: Outbox) -> None:
+async def _hanging(message: Message, tp: Touchpoint | Rejection, outbox: Outbox) -> None:
     if STALL_MARK in (message.value or b""):
         await asyncio.Event().wait()  # never set
-    await _process(message, outbox)
+    await _process(message, tp, outbox)
 
 
 if __name__ == "__main__":

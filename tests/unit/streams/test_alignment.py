@@ -7,8 +7,11 @@ TP0, TP1, FB0 = ("cx.touchpoints", 0), ("cx.touchpoints", 1), ("cx.feedback", 0)
 BEHIND = 10_000  # records waiting: well over the backlog
 
 
-def aligned(**latest_minutes: int) -> Alignment[tuple[str, int]]:
-    alignment: Alignment[tuple[str, int]] = Alignment(timedelta(minutes=5), backlog=500)
+Partition = tuple[str, int]
+
+
+def aligned(**latest_minutes: int) -> Alignment[Partition, str]:
+    alignment: Alignment[Partition, str] = Alignment(timedelta(minutes=5), backlog=500)
     names = {"tp0": TP0, "tp1": TP1, "fb0": FB0}
     for name, minutes in latest_minutes.items():
         alignment.observe(names[name], T + timedelta(minutes=minutes))
@@ -69,3 +72,96 @@ def test_a_revoked_partition_leaves_the_paused_set_and_is_forgotten() -> None:
 def test_unknown_records_waiting_count_as_keeping_up() -> None:
     alignment = aligned(tp0=0, fb0=60)
     assert alignment.plan({TP0: None, FB0: BEHIND}) == Plan(frozenset(), frozenset())
+
+
+# Holding back at delivery: what was fetched before a pause still comes.
+
+
+def at(minutes: float) -> datetime:
+    return T + timedelta(minutes=minutes)
+
+
+def everything(tp: Partition) -> bool:
+    return True
+
+
+def test_an_event_far_ahead_of_the_earliest_frontier_behind_is_held_with_what_follows_it() -> None:
+    alignment = aligned(tp0=0, fb0=0)
+    alignment.track({TP0: BEHIND, FB0: BEHIND})
+    assert alignment.admit(FB0, at(4), "fb-4")
+    assert alignment.admit(FB0, at(5), "fb-5")  # tp0's 0 + the 5 minutes' drift
+    assert not alignment.admit(FB0, at(30), "fb-30")
+    # within the drift, but after a held event of its partition: order is kept
+    assert not alignment.admit(FB0, at(3), "fb-3")
+    assert alignment.latest[FB0] == at(30)  # read, for pausing its fetching
+    assert alignment.release(everything) == []
+
+
+def test_held_events_are_released_in_order_once_the_others_catch_up() -> None:
+    alignment = aligned(tp0=0, fb0=0)
+    alignment.track({TP0: BEHIND, FB0: BEHIND})
+    for minutes in (30, 31, 50):
+        alignment.admit(FB0, at(minutes), f"fb-{minutes}")
+    assert alignment.admit(TP0, at(20), "tp-20")  # fb0's frontier is its first held event
+    assert alignment.release(everything) == []
+    assert alignment.admit(TP0, at(26), "tp-26")
+    assert alignment.release(everything) == ["fb-30", "fb-31"]
+    assert alignment.held[FB0][0][0] == at(50)
+
+
+def test_the_partition_with_the_earliest_frontier_never_waits() -> None:
+    """Each holds an event more than the drift past the other's: the one whose frontier is
+    earliest goes (none waiting for the other for good)."""
+    alignment = aligned(tp0=0, fb0=0)
+    alignment.track({TP0: BEHIND, FB0: BEHIND, TP1: 0})
+    assert not alignment.admit(TP0, at(20), "tp-20")
+    assert not alignment.admit(FB0, at(40), "fb-40")
+    assert alignment.release(everything) == ["tp-20"]
+    assert list(alignment.held) == [FB0]
+    alignment.observe(TP0, at(35))
+    assert alignment.release(everything) == ["fb-40"]
+
+
+def test_release_takes_only_the_partitions_asked_for() -> None:
+    alignment = aligned(tp0=0, tp1=0, fb0=0)
+    alignment.track({TP0: BEHIND, TP1: BEHIND, FB0: BEHIND})
+    alignment.admit(FB0, at(10), "fb-10")
+    alignment.admit(TP1, at(10), "tp1-10")
+    alignment.observe(TP0, at(20))
+    assert alignment.release(lambda tp: tp[0] == "cx.feedback") == ["fb-10"]
+    assert list(alignment.held) == [TP1]
+
+
+def test_nothing_is_held_once_nothing_is_behind() -> None:
+    alignment = aligned(tp0=0, fb0=0)
+    alignment.track({TP0: BEHIND, FB0: BEHIND})
+    alignment.admit(FB0, at(60), "fb-60")
+    alignment.track({TP0: 3, FB0: 3})
+    assert alignment.admit(TP0, at(-60), "tp-old")
+    assert alignment.release(everything) == ["fb-60"]
+    assert alignment.admit(FB0, at(600), "fb-600")
+
+
+def test_a_partition_not_read_yet_holds_nothing() -> None:
+    alignment = aligned(fb0=0)
+    alignment.track({TP0: BEHIND, FB0: BEHIND})
+    assert alignment.admit(FB0, at(600), "fb-600")
+
+
+def test_what_a_revoked_partition_held_is_forgotten() -> None:
+    alignment = aligned(tp0=0, fb0=0)
+    alignment.track({TP0: BEHIND, FB0: BEHIND})
+    alignment.admit(FB0, at(60), "fb-60")
+    alignment.track({TP0: BEHIND})
+    assert (alignment.held, alignment.release(everything)) == ({}, [])
+
+
+def test_release_all_gives_every_held_event_of_the_partitions_asked_for() -> None:
+    """A rebalance waits for them."""
+    alignment = aligned(tp0=0, tp1=0, fb0=0)
+    alignment.track({TP0: BEHIND, TP1: BEHIND, FB0: BEHIND})
+    for minutes in (60, 61):
+        alignment.admit(FB0, at(minutes), f"fb-{minutes}")
+    alignment.admit(TP1, at(60), "tp1-60")
+    assert alignment.release_all(lambda tp: tp[0] == "cx.feedback") == ["fb-60", "fb-61"]
+    assert list(alignment.held) == [TP1]
