@@ -152,7 +152,8 @@ class Settings(BaseSettings):
         300.0,
         gt=0,
         description="a worker pauses reading an input partition that is this far ahead in "
-        "event time of the slowest one it is reading, until that one catches up",
+        "event time of the slowest one it is reading, and holds back the events of it already "
+        "read, until that one catches up",
     )
     watermark_align_interval_s: float = Field(
         1.0,
