@@ -7,10 +7,10 @@ import json
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer
@@ -147,32 +147,19 @@ def test_a_backlog_is_read_evenly_in_event_time(isolated: Settings, tmp_path: Pa
     ahead of the slowest, resumes them, and the figures are exact."""
     raw = lines(seed=11, cases=400)
     touchpoints, feedback = valid_records(raw)
-    produce_lines(raw, isolated, "test")
     env = {
-        "TOUCHSTREAM_WATERMARK_MAX_DRIFT_S": "60",
-        "TOUCHSTREAM_INPUT_BATCH_MAX": "10",
         # The worker reads this backlog in about a second: look many times within it.
         "TOUCHSTREAM_WATERMARK_ALIGN_INTERVAL_S": "0.02",
     }
-    process = Worker(["-m", "touchstream.cli", "worker"], tmp_path / "worker.log", env)
-    try:
-        process.wait_ready()
-        results = latest_hourly(isolated, len(touchpoints))
-        metrics = f"http://127.0.0.1:{isolated.worker_web_port}/metrics"
+
+    def measure(metrics: str) -> tuple[float, float]:
         pauses = counter_totals(metrics)["touchstream_alignment_pauses"]
-        paused = gauge(metrics, "touchstream_paused_partitions")
-    finally:
-        process.stop()
+        return pauses, gauge(metrics, "touchstream_paused_partitions")
+
+    results, (pauses, paused) = caught_up(isolated, tmp_path, raw, len(touchpoints), env, measure)
     assert_matches(reference(touchpoints, feedback), results)
     assert pauses > 0
     assert paused == 0
-
-
-def gauge(url: str, name: str) -> float:
-    with urllib.request.urlopen(url, timeout=5) as answer:
-        families = text_string_to_metric_families(answer.read().decode())
-    [value] = [s.value for f in families if f.name == name for s in f.samples]
-    return value
 
 
 def test_a_sparse_partition_read_whole_is_held_back_until_the_others_catch_up(
@@ -185,25 +172,48 @@ def test_a_sparse_partition_read_whole_is_held_back_until_the_others_catch_up(
     are acked once processed: the group commits every offset."""
     raw = lines(seed=13, cases=400)
     touchpoints, feedback = valid_records(raw)
-    produce_lines(raw, isolated, "test")
-    env = {
-        "TOUCHSTREAM_ALLOWED_LATENESS_S": "600",
-        "TOUCHSTREAM_WATERMARK_MAX_SKEW_S": "1800",
-        "TOUCHSTREAM_WATERMARK_MAX_DRIFT_S": "60",
-        "TOUCHSTREAM_INPUT_BATCH_MAX": "10",
-    }
-    process = Worker(["-m", "touchstream.cli", "worker"], tmp_path / "worker.log", env)
-    try:
-        process.wait_ready()
-        results = latest_hourly(isolated, len(touchpoints))
-        metrics = f"http://127.0.0.1:{isolated.worker_web_port}/metrics"
-        held = gauge(metrics, "touchstream_held_events")
+    env = {"TOUCHSTREAM_ALLOWED_LATENESS_S": "600", "TOUCHSTREAM_WATERMARK_MAX_SKEW_S": "1800"}
+
+    def measure(metrics: str) -> float:
         wait_committed(isolated, {"touchpoints": len(touchpoints), "feedback": len(feedback)})
-    finally:
-        process.stop()
+        return gauge(metrics, "touchstream_held_events")
+
+    results, held = caught_up(isolated, tmp_path, raw, len(touchpoints), env, measure)
     assert_matches(reference(touchpoints, feedback), results)
     assert sum(r.figures["late_events"] or 0 for r in results.values()) == 0
     assert held == 0
+
+
+M = TypeVar("M")
+
+
+def caught_up(
+    settings: Settings,
+    tmp_path: Path,
+    raw: list[str],
+    touchpoints: int,
+    env: dict[str, str],
+    measure: Callable[[str], M],
+) -> tuple[dict[tuple[str, datetime], WindowResult], M]:
+    """``raw`` waiting before a worker starts that pauses and holds back partitions more than a
+    minute ahead, with a backlog from 10 records on: the latest hourly results once they hold
+    every touchpoint, and ``measure`` of its metrics page then."""
+    produce_lines(raw, settings, "test")
+    env = {"TOUCHSTREAM_WATERMARK_MAX_DRIFT_S": "60", "TOUCHSTREAM_INPUT_BATCH_MAX": "10"} | env
+    process = Worker(["-m", "touchstream.cli", "worker"], tmp_path / "worker.log", env)
+    try:
+        process.wait_ready()
+        results = latest_hourly(settings, touchpoints)
+        return results, measure(f"http://127.0.0.1:{settings.worker_web_port}/metrics")
+    finally:
+        process.stop()
+
+
+def gauge(url: str, name: str) -> float:
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        families = text_string_to_metric_families(answer.read().decode())
+    [value] = [s.value for f in families if f.name == name for s in f.samples]
+    return value
 
 
 def wait_committed(settings: Settings, records: dict[str, int]) -> None:
