@@ -167,6 +167,36 @@ def test_the_codec_writes_what_fastavro_writes(record: object) -> None:
 
 
 @pytest.mark.parametrize(
+    "record",
+    [*RECORDS, FEEDBACK_FACT, CASE_FACT, window_result()],
+    ids=lambda r: type(r).__name__,
+)
+def test_the_codec_reads_what_fastavro_reads(record: object) -> None:
+    """cavro decodes: every kind of record must read back as the datum fastavro reads."""
+    framed = codec.encode(record)
+    subject = codec._SUBJECT_OF_TYPE[type(record)]
+    expected = fastavro.schemaless_reader(io.BytesIO(framed[5:]), codec.schema(subject), None)
+    assert codec.decode(framed) == (subject, expected)
+
+
+def test_mangled_records_decode_or_raise_decode_error_only() -> None:
+    """Every byte of a record replaced, and every record cut short: a record comes back or
+    ``DecodeError`` is raised, never another exception."""
+    framed = codec.encode(TOUCHPOINT)
+    outcomes: set[str] = set()
+    for at in range(5, len(framed)):
+        for value in (0x00, 0x7F, 0x80, 0xFF):
+            mangled = framed[:at] + bytes([value]) + framed[at + 1 :]
+            for data in (mangled, mangled[:at]):
+                try:
+                    codec.decode(data)
+                    outcomes.add("decoded")
+                except codec.DecodeError as exc:
+                    outcomes.add(exc.reason)
+    assert outcomes == {"decoded", "undecodable"}
+
+
+@pytest.mark.parametrize(
     ("data", "reason"),
     [
         (b"", "undecodable"),
