@@ -3,7 +3,7 @@ Each is built from the metric state it reports on by an ``of`` constructor."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -40,12 +40,28 @@ class CaseFact:
 
     @classmethod
     def of(cls, s: CaseSummary) -> CaseFact:
-        values: dict[str, Any] = {name: getattr(s, name) for name in _CASE_FACT_COPIED}
-        return cls(**values, channels=[c.value for c in s.channels])
-
-
-# Named once: ``fields()`` per case fact took 1.5% of a worker's time at 2,000 touchpoints/s.
-_CASE_FACT_COPIED = tuple(f.name for f in fields(CaseFact) if f.name != "channels")
+        # Positional: one per case event, and keywords or a dict of the fields took twice as long.
+        return cls(
+            s.case_id,
+            s.customer_id,
+            s.customer_contacts,
+            [c.value for c in s.channels],
+            s.multi_channel,
+            s.reopened,
+            s.sla_breached,
+            s.abandoned,
+            s.ivr_entered,
+            s.ivr_escaped,
+            s.version,
+            s.first_channel,
+            s.opened_at,
+            s.first_response_at,
+            s.frt_s,
+            s.resolved_at,
+            s.ttr_s,
+            s.fcr,
+            s.sla_deadline,
+        )
 
 
 @dataclass(frozen=True, slots=True)
