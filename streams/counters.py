@@ -13,8 +13,16 @@ DEAD_LETTERS = Counter(
 DUPLICATES = Counter("touchstream_duplicates_total", "Records dropped as already seen", ["topic"])
 LATE = Counter(
     "touchstream_late_events_total",
-    "Events and derived updates that came after their window closed, counted when the hour "
+    "Touchpoints and survey answers that came after their window closed, counted when the hour "
     "they arrived in is final",
+    ["channel"],
+)
+# Apart from late events: an FCR correction comes with a reopen up to 7 days after the
+# resolution whose closed window it belongs to, so these are expected where events are not.
+LATE_UPDATES = Counter(
+    "touchstream_late_updates_total",
+    "Figures derived from events (an FCR correction, a response time, ...) that came after the "
+    "window they belong to closed, counted when the hour they arrived in is final",
     ["channel"],
 )
 WINDOW_RESULTS = Counter(

@@ -154,8 +154,9 @@ def _emit(sends: Sends, windows: ChannelWindows, now: datetime, wall: float) -> 
         publish_window(sends, snapshot, final=True)
         counters.EMIT_DELAY.observe((now - snapshot.end).total_seconds())
         if snapshot.spec == TUMBLING_1H:  # one spec, so that each late event counts once
-            late = snapshot.accumulator.late_events + snapshot.accumulator.late_updates
-            counters.LATE.labels(snapshot.channel.value).inc(late)
+            channel = snapshot.channel.value
+            counters.LATE.labels(channel).inc(snapshot.accumulator.late_events)
+            counters.LATE_UPDATES.labels(channel).inc(snapshot.accumulator.late_updates)
         for alert in observe(windows.alerts, snapshot, CASE_RULES.standards):
             publish_alert(sends, alert)
     for snapshot in running:

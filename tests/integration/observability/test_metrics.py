@@ -36,6 +36,7 @@ WORKER_COUNTERS = (
     "touchstream_dead_letters_total",
     "touchstream_duplicates_total",
     "touchstream_late_events_total",
+    "touchstream_late_updates_total",
     "touchstream_window_results_total",
     "touchstream_window_emit_delay_seconds_count",
     "touchstream_alerts_total",
