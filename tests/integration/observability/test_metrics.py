@@ -82,7 +82,7 @@ def running(
     monkeypatch.setenv("TOUCHSTREAM_SINK_METRICS_PORT", str(sink_port))
     monkeypatch.setenv("TOUCHSTREAM_SINK_BATCH_SECONDS", "0.5")
     # No lateness, and no holding windows open at the start (the traffic takes less than the
-    # default hold), so that the late page view is late.
+    # default hold), so that the late case opening is late.
     monkeypatch.setenv("TOUCHSTREAM_ALLOWED_LATENESS_S", "0")
     monkeypatch.setenv("TOUCHSTREAM_WINDOW_START_HOLD_S", "0")
     monkeypatch.setenv("TOUCHSTREAM_WORKER_WEB_PORT", str(worker_port))
@@ -99,11 +99,14 @@ def running(
 
 
 def send_traffic(settings: Settings) -> None:
-    """Generated journeys twice over (the second time duplicates), a page view from two hours
-    before the first of them, sent in the middle, and bytes no codec reads. The first half is in
-    the windows before the page view is sent, so its window is closed by then whichever
-    partitions hold the web channel's watermark back (a batch is judged against the watermark
-    before it: in one batch with the records that close its window it would not be late)."""
+    """Generated journeys twice over (the second time duplicates), a case opened two hours
+    before the first of them, sent in the middle, and bytes no codec reads. The opening is a
+    late event (its touchpoint) and a late update (the case opened) counted in the same window:
+    the generated reopens' FCR corrections are late updates too, but whether the hours they
+    arrive in close before the test ends is down to timing. The first half is in the windows
+    before the opening is sent, so its window is closed by then whichever partitions hold the
+    web channel's watermark back (a batch is judged against the watermark before it: in one
+    batch with the records that close its window it would not be late)."""
     traffic = lines(seed=9, cases=120)
     middle = len(traffic) // 2
     first_half, rest = traffic[: middle + 1], traffic[middle + 1 :]
@@ -113,13 +116,13 @@ def send_traffic(settings: Settings) -> None:
     first = min(record["occurred_at"] for record in valid_records(traffic)[0])
     late = {
         "type": "touchpoint",
-        "event_id": "late-page-view",
+        "event_id": "late-case-opened",
         "occurred_at": (first - timedelta(hours=2)).isoformat(),
         "customer_id": "cust-late",
-        "case_id": "",
+        "case_id": "case-late",
         "channel": "web",
         "actor": "customer",
-        "event_type": "page_view",
+        "event_type": "contact_opened",
         "journey_stage": "consideration",
         "source": "web-system",
         "agent_id": None,
