@@ -4,12 +4,13 @@ topics. With no registry running, ids come from the fixed table ``SCHEMA_IDS``.
 
 cavro encodes and decodes; it writes the same bytes as fastavro and the avro reference library
 (``tests/unit/schemas/test_codec.py`` holds it to them) in about half fastavro's time, and reads
-them back in about 70% of it (measured by ``python -m bench codec``). A record written under a
-retired schema version is read with that version as the writer's schema and resolved into the
-current one. A record is read from a file-like buffer, whose position afterwards says where the
-record ended, so that one followed by trailing bytes is refused. fastavro parses the schemas
-for what reads their fields (``schema``). Schemas are parsed once. Decoding raises
-``DecodeError`` and nothing else, whatever the bytes.
+them back in about 70% of it, the buffer below included (``python -m bench codec``). A record
+written under a retired schema version is read with that version as the writer's schema and
+resolved into the current one. A record is read from a file-like buffer, whose position
+afterwards says where the record ended, so that one followed by trailing bytes is refused.
+fastavro parses the schemas for code that reads their fields (``schema``, e.g. the sink's
+columns). Schemas are parsed once. Decoding raises ``DecodeError`` and nothing else, whatever
+the bytes.
 """
 
 from __future__ import annotations
