@@ -2,6 +2,7 @@ import json
 import random
 
 import pytest
+from faust.utils import json as faust_json
 
 from streams.metrics.sketch import QuantileSketch, exact_quantile, lower_rank
 
@@ -83,6 +84,24 @@ def test_round_trip_through_json() -> None:
     assert [restored.quantile(q) for q in (0.25, 0.5, 1.0)] == [
         sketch.quantile(q) for q in (0.25, 0.5, 1.0)
     ]
+
+
+def test_round_trip_through_fausts_json() -> None:
+    """The worker's tables write Faust's JSON (orjson, int keys allowed)."""
+    sketch = sketch_of([0.0, 1.0, 1.0, 250.0, 3600.0])
+    restored = QuantileSketch.from_dict(faust_json.loads(faust_json.dumps(sketch.to_dict())))
+    assert restored.to_dict() == sketch.to_dict()
+
+
+def test_a_saved_form_stays_as_it_was_after_later_changes() -> None:
+    """A table value may be serialised after the sketch it came from changed again."""
+    sketch = sketch_of([1.0, 250.0])
+    saved = sketch.to_dict()
+    before = json.dumps(saved, sort_keys=True)
+    sketch.add(250.0)
+    sketch.merge(sketch_of([3600.0]))
+    assert json.dumps(saved, sort_keys=True) == before
+    assert sketch.to_dict() != saved
 
 
 def test_the_count_follows_every_change() -> None:
