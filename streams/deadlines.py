@@ -15,8 +15,8 @@ import zlib
 from collections.abc import Iterable
 from datetime import datetime
 
-# deadline, CRC-32 of the case id, case id: breaches are found in this order, which is also their
-# position in the windows' duplicate check (see streams.breaches).
+# deadline, CRC-32 of the case id, case id: breaches are found in this order (the CRC puts cases
+# with one deadline in the same order every time).
 Due = tuple[datetime, int, str]
 
 

@@ -5,7 +5,8 @@ same results as live traffic: a case on partition p breaches once partition p's 
 moved past its deadline. When a partition has been quiet for ``idle_s`` of wall time, its clock
 moves on at wall-clock speed from its last event, so that a deadline still passes at night when
 nothing else happens; until then a pause is taken for a slow producer, not for passing time.
-After a restart the clock starts again from the first events read.
+After a restart, or a rebalance (which may have moved the partition), the clock starts again from
+the first events read.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from touchstream.settings import get_settings
 
 
 class Watermarks:
-    __slots__ = ("_read_at", "idle_s", "latest")
+    __slots__ = ("_read_at", "idle_s", "latest", "offset")
 
     def __init__(self, idle_s: float) -> None:
         self.idle_s = idle_s
         self.latest: dict[int, datetime] = {}
+        self.offset: dict[int, int] = {}  # partition -> offset of the last event read
         self._read_at: dict[int, float] = {}  # partition -> wall clock (monotonic) of last read
 
-    def observe(self, partition: int, at: datetime, wall: float) -> None:
+    def observe(self, partition: int, at: datetime, wall: float, offset: int) -> None:
         self._read_at[partition] = wall
+        self.offset[partition] = offset
         if partition not in self.latest or at > self.latest[partition]:
             self.latest[partition] = at
 
@@ -36,6 +39,11 @@ class Watermarks:
             return None
         quiet_s = wall - self._read_at[partition]
         return latest if quiet_s < self.idle_s else latest + timedelta(seconds=quiet_s)
+
+    def forget(self) -> None:
+        self.latest.clear()
+        self.offset.clear()
+        self._read_at.clear()
 
 
 WATERMARKS = Watermarks(get_settings().watermark_idle_s)
