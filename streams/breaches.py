@@ -43,11 +43,14 @@ def raise_due_breaches(partition: int, now: datetime, outbox: Outbox, slot: int)
     A breach has no source event; its position, by which the windows agent drops copies, is
     where in the partition's reading it was raised: ``slot`` (``before_event`` or
     ``after_event`` of an input offset), then ``now`` and its order among this call's
-    breaches, in a source of its own per partition. Raised in that order, positions grow. The
-    deadline is no position: a case read late (its event behind others of its partition) has
-    a deadline before breaches raised already, and its breach would be dropped as a copy. A
-    replay after a crash raises a breach again at or before where it was first raised (its
-    watermark starts afresh, so it passes a deadline no sooner), so the copy is dropped.
+    breaches, in a source of its own per partition, ``breaches:<partition>`` (named afresh when
+    positions stopped being deadlines, which were ``sla:<partition>``'s: the two never compare,
+    so only a replay across the upgrade could count a breach twice). Raised in that order,
+    positions grow. The deadline is no position: a case read late (its event behind others of
+    its partition) has a deadline before breaches raised already, and its breach would be
+    dropped as a copy. A replay after a crash raises a breach again at or before where it was
+    first raised (its watermark starts afresh, so it passes a deadline no sooner), so the copy
+    is dropped.
     """
     now_ms = int(now.timestamp() * 1000)
     for order, (deadline, _, case_id) in enumerate(DEADLINES.pop_due(partition, now)):
@@ -60,7 +63,7 @@ def raise_due_breaches(partition: int, now: datetime, outbox: Outbox, slot: int)
             state, breach = sla_check(entry.state, now)
             if breach is not None:
                 index = now_ms * _ORDERS_PER_MS + order
-                outbox.contribute([breach], f"sla:{partition}", slot, index)
+                outbox.contribute([breach], f"breaches:{partition}", slot, index)
                 publish_case(outbox.sends, summarize(state))
                 publish_alert(outbox.sends, sla_breach_alert(state, now))
                 outbox.put(cases, case_id, CaseEntry(state, entry.event_ids))

@@ -138,5 +138,5 @@ def test_breaches_raised_at_once_come_out_by_deadline_with_growing_positions() -
     assert [c.at for c, _, _ in raised] == [T0 + timedelta(minutes=m) for m in (1, 2, 3)]
     positions = [position for _, _, position in raised]
     assert positions == sorted(set(positions))
-    assert {source for _, source, _ in raised} == {f"sla:{PARTITION}"}
+    assert {source for _, source, _ in raised} == {f"breaches:{PARTITION}"}
     assert {position[0] for position in positions} == {after_event(40)}
