@@ -136,6 +136,20 @@ def test_a_batch_that_wrote_nothing_does_not_wait_for_delivery(
     assert log == [("submit", [(CONTRIBUTIONS, None, b"sms", "5")])]
 
 
+def test_a_read_of_the_tables_is_told_to_the_sensors_and_a_missing_key_is_none(
+    log: list[tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    told: list[tuple[object, str]] = []
+    monkeypatch.setattr(
+        outbox_module.app.sensors, "on_table_get", lambda table, key: told.append((table, key))
+    )
+    cases.data["stored"] = "entry"
+    outbox = Outbox()
+    assert outbox.get(cases, "stored") == "entry"
+    assert outbox.get(awaiting_response, "never-stored") is None
+    assert told == [(cases, "stored"), (awaiting_response, "never-stored")]
+
+
 def test_a_write_outside_an_event_is_refused(log: list[tuple[Any, ...]]) -> None:
     with pytest.raises(RuntimeError):
         Outbox().put(seen, "key", 1)
