@@ -20,6 +20,7 @@ from schemas import codec
 from schemas.jsonl import parse_line
 from schemas.records import Touchpoint
 from streams.facts import WindowResult
+from streams.partitions import partition_of
 from tests import recent
 from tests.conftest import free_port
 from tests.integration.streams.reference import HourFigures, lower_rank_quantile, reference
@@ -131,6 +132,51 @@ def test_hourly_windows_match_the_reference(isolated: Settings, worker: Worker) 
     produce_lines(raw + raw[::10], isolated, "test")
     results = latest_hourly(isolated, len(touchpoints))
     assert_matches(reference(touchpoints, feedback), results)
+
+
+def test_a_case_read_behind_its_partition_breaches_in_its_own_hour(
+    isolated: Settings, tmp_path: Path
+) -> None:
+    """Four chat cases on one partition, opened at 09:00, 10:00, 08:00 and 10:06 in that order
+    of reading, none answered (chat's first-response standard: 5 minutes). Reading 10:00
+    passes the first one's deadline; reading 10:06 passes the 10:00 case's and the 08:00
+    case's, which is earlier than the breach raised before it. Each breach counts once in the
+    hour of its deadline (the windows' duplicate check goes by where the partition's reading
+    raised a breach, not by its deadline); the last case's deadline has not passed."""
+    ids = [f"ooo-{n}" for n in range(200) if partition_of(f"ooo-{n}") == partition_of("ooo-0")]
+    opened = [recent.at(9), recent.at(10), recent.at(8), recent.at(10, 6)]
+    raw = [json.dumps(_chat_opened(case_id, at)) for case_id, at in zip(ids, opened, strict=False)]
+    produce_lines(raw, isolated, "test")
+    # No wall-clock ticks: the last case's deadline passes only if event time says so.
+    worker = Worker(
+        ["-m", "touchstream.cli", "worker"],
+        tmp_path / "worker.log",
+        {"TOUCHSTREAM_WATERMARK_IDLE_S": "3600"},
+    )
+    try:
+        worker.wait_ready()
+        results = latest_hourly(isolated, len(raw))
+    finally:
+        worker.stop()
+    breaches = {start.hour: r.figures["sla_breaches"] for (_, start), r in results.items()}
+    assert breaches == {8: 1, 9: 1, 10: 1}
+
+
+def _chat_opened(case_id: str, at: datetime) -> dict[str, Any]:
+    return {
+        "type": "touchpoint",
+        "event_id": f"{case_id}-opened",
+        "occurred_at": at.isoformat(),
+        "customer_id": f"cust-{case_id}",
+        "case_id": case_id,
+        "channel": "chat",
+        "actor": "customer",
+        "event_type": "contact_opened",
+        "journey_stage": "support",
+        "source": "chat-widget",
+        "agent_id": None,
+        "attributes": {},
+    }
 
 
 def assert_matches(
