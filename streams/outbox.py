@@ -70,8 +70,8 @@ class Outbox:
         staged = self._writes.get((table.name, key))
         if staged is None:
             # What ``table.get`` does for these tables (default None), without the KeyError a
-            # missing key raises inside it: 2.3% of a worker's time (py-spy), nearly all on
-            # the awaiting-response table, which most cases are not in.
+            # missing key raises inside it: reads took 4.7% of a worker's samples that way and
+            # 1.6% this way (py-spy), the misses nearly all on the awaiting-response table.
             app.sensors.on_table_get(table, key)
             return table.data.get(key)
         return None if staged[1] is _DELETED else staged[1]

@@ -145,7 +145,8 @@ def test_a_case_read_behind_its_partition_breaches_in_its_own_hour(
     raised a breach, not by its deadline); the last case's deadline has not passed."""
     ids = [f"ooo-{n}" for n in range(200) if partition_of(f"ooo-{n}") == partition_of("ooo-0")]
     opened = [recent.at(9), recent.at(10), recent.at(8), recent.at(10, 6)]
-    raw = [json.dumps(_chat_opened(case_id, at)) for case_id, at in zip(ids, opened, strict=False)]
+    cases = zip(ids[: len(opened)], opened, strict=True)
+    raw = [json.dumps(_chat_opened(case_id, at)) for case_id, at in cases]
     produce_lines(raw, isolated, "test")
     # No wall-clock ticks: the last case's deadline passes only if event time says so.
     worker = Worker(
