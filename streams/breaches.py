@@ -21,38 +21,18 @@ from streams.publish import publish_alert, publish_case
 # the ticks agent, each until its outbox's writes are made), so neither can overwrite the
 # other's newer state of the same case.
 CASES_LOCK = asyncio.Lock()
-# A breach's index within its slot: the watermark it was raised at, in ms, then its order among
-# those raised at once; an int64 (a JSON number every reader takes) holds it until the year 2248.
-_ORDERS_PER_MS = 1 << 20
 
 
-def before_event(offset: int) -> int:
-    """The slot of breaches raised before the partition's event at ``offset``."""
-    return 2 * offset
-
-
-def after_event(offset: int) -> int:
-    """The slot of breaches raised after the partition's event at ``offset`` (by a tick)."""
-    return 2 * offset + 1
-
-
-def raise_due_breaches(partition: int, now: datetime, outbox: Outbox, slot: int) -> None:
+def raise_due_breaches(partition: int, now: datetime, outbox: Outbox, offset: int) -> None:
     """Breaches every case of ``partition`` whose deadline passed before ``now`` unanswered,
     staging the changes in ``outbox``. The caller holds CASES_LOCK.
 
-    A breach has no source event; its position, by which the windows agent drops copies, is
-    where in the partition's reading it was raised: ``slot`` (``before_event`` or
-    ``after_event`` of an input offset), then ``now`` and its order among this call's
-    breaches, in a source of its own per partition, ``breaches:<partition>`` (named afresh when
-    positions stopped being deadlines, which were ``sla:<partition>``'s: the two never compare,
-    so only a replay across the upgrade could count a breach twice). Raised in that order,
-    positions grow. The deadline is no position: a case read late (its event behind others of
-    its partition) has a deadline before breaches raised already, and its breach would be
-    dropped as a copy. A replay after a crash raises a breach again at or before where it was
-    first raised (its watermark starts afresh, so it passes a deadline no sooner), so the copy
-    is dropped.
+    A breach has no source event: it goes to the windows from a source of its own per
+    partition, ``breaches:<partition>``, at ``offset`` (of the event or tick that raised it)
+    and its order among this call's breaches. The windows drop copies of a breach by its case,
+    not by that position: a replay after a crash can raise a breach sooner or later in the
+    partition's reading than the first time (see ``streams.window_log``).
     """
-    now_ms = int(now.timestamp() * 1000)
     for order, (deadline, _, case_id) in enumerate(DEADLINES.pop_due(partition, now)):
         waiting = outbox.get(awaiting_response, case_id)
         if waiting is None or datetime.fromisoformat(waiting) != deadline:
@@ -62,8 +42,7 @@ def raise_due_breaches(partition: int, now: datetime, outbox: Outbox, slot: int)
             entry = entry_of(stored)
             state, breach = sla_check(entry.state, now)
             if breach is not None:
-                index = now_ms * _ORDERS_PER_MS + order
-                outbox.contribute([breach], f"breaches:{partition}", slot, index)
+                outbox.contribute([breach], f"breaches:{partition}", offset, order)
                 publish_case(outbox.sends, summarize(state))
                 publish_alert(outbox.sends, sla_breach_alert(state, now))
                 outbox.put(cases, case_id, CaseEntry(state, entry.event_ids))

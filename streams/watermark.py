@@ -17,17 +17,15 @@ from touchstream.settings import get_settings
 
 
 class Watermarks:
-    __slots__ = ("_read_at", "idle_s", "latest", "offset")
+    __slots__ = ("_read_at", "idle_s", "latest")
 
     def __init__(self, idle_s: float) -> None:
         self.idle_s = idle_s
         self.latest: dict[int, datetime] = {}
-        self.offset: dict[int, int] = {}  # partition -> offset of the last event read
         self._read_at: dict[int, float] = {}  # partition -> wall clock (monotonic) of last read
 
-    def observe(self, partition: int, at: datetime, wall: float, offset: int) -> None:
+    def observe(self, partition: int, at: datetime, wall: float) -> None:
         self._read_at[partition] = wall
-        self.offset[partition] = offset
         if partition not in self.latest or at > self.latest[partition]:
             self.latest[partition] = at
 
@@ -42,7 +40,6 @@ class Watermarks:
 
     def forget(self) -> None:
         self.latest.clear()
-        self.offset.clear()
         self._read_at.clear()
 
 

@@ -1,5 +1,6 @@
-"""One channel's entry in the worker's ``windows`` table: its open windows and, per upstream
-partition, the position of the last contribution they hold.
+"""One channel's entry in the worker's ``windows`` table: its open windows, per upstream
+partition the position of the last contribution they hold, and the cases whose SLA breach
+they hold.
 
 Contributions travel from the input agents to the windows agent through a topic keyed by
 channel, a batch's worth per record. After a crash the input agents replay what they had not
@@ -7,6 +8,15 @@ committed and may send some contributions again; each carries its source (e.g.
 ``cx.touchpoints:3``) and position there (offset, index within the event), which only grows per
 source, so a position at or below the one recorded here was already added. Recording it in the
 same table value as the windows makes the check and the addition one changelog record.
+
+An SLA breach has no event of its own: the deadline queue raises it once its partition's event
+time passes the deadline (``streams.breaches``), and where that happens in a replay is not
+where it happened the first time. A replay's clock starts without the events before it, so it
+can pass a deadline later; its deadline queue is refilled from a table that may already hold
+cases read after the replay's start, so it can raise their breaches sooner. No position orders
+breaches across a replay, so each carries its case and counts once per case. A case is kept
+until every window holding its deadline has closed; a copy arriving after that is late, and
+adds only to ``late_updates`` (again), not to any figure.
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ class ChannelWindows:
     store: WindowStore
     applied: dict[str, Position] = field(default_factory=dict)  # source -> position
     alerts: ChannelAlertState = field(default_factory=ChannelAlertState)
+    breached: dict[str, float] = field(default_factory=dict)  # case -> deadline, epoch seconds
 
     def add(self, contribution: Contribution, source: str, position: Position, wall: float) -> bool:
         """Adds the contribution, read at wall time ``wall``, unless it was added before; says
@@ -39,19 +50,38 @@ class ChannelWindows:
         """Adds the contributions (all of this channel) not added before, as one batch of the
         store (see ``WindowStore.add_batch``); says whether any was new."""
         fresh: list[tuple[Contribution, str]] = []
-        applied = self.applied
+        applied, breached = self.applied, self.breached
         for contribution, source, position in batch:
-            if position > applied.get(source, (-1, -1)):
-                fresh.append((contribution, source))
+            case_id = contribution.case_id
+            if case_id is not None:
+                if case_id in breached:
+                    continue
+                breached[case_id] = contribution.at.timestamp()
+            elif position > applied.get(source, (-1, -1)):
                 applied[source] = position
+            else:
+                continue
+            fresh.append((contribution, source))
         self.store.add_batch(fresh, wall)
+        if fresh and breached:
+            self._forget_breaches(fresh[0][0].channel)
         return bool(fresh)
+
+    def _forget_breaches(self, channel: Channel) -> None:
+        """Forgets the cases whose deadline no open window holds any longer."""
+        closed_before = self.store.closed_before(channel)
+        if closed_before is None:
+            return
+        horizon = closed_before.timestamp()
+        if min(self.breached.values()) < horizon:
+            self.breached = {case: at for case, at in self.breached.items() if at >= horizon}
 
     def to_dict(self) -> JsonDict:
         return {
             "store": self.store.to_dict(),
             "applied": {source: list(pos) for source, pos in self.applied.items()},
             "alerts": self.alerts.to_dict(),
+            "breached": dict(self.breached),
         }
 
     @classmethod
@@ -62,7 +92,8 @@ class ChannelWindows:
             data["store"], emit_every=emit_every, watermarking=watermarking
         )
         applied = {source: (pos[0], pos[1]) for source, pos in data["applied"].items()}
-        return cls(store, applied, ChannelAlertState.from_dict(data["alerts"]))
+        alerts = ChannelAlertState.from_dict(data["alerts"])
+        return cls(store, applied, alerts, dict(data.get("breached", {})))
 
     @classmethod
     def new(cls, emit_every: timedelta, watermarking: Watermarking) -> ChannelWindows:
@@ -72,7 +103,8 @@ class ChannelWindows:
 Sourced = tuple[Contribution, str, Position]  # a contribution, its source and position there
 
 
-WireEvent = list[object]  # [source, offset, [[index, kind, at, value, multi_channel, ref_at]...]]
+# [source, offset, [[index, kind, at, value, multi_channel, ref_at(, case_id)]...]]
+WireEvent = list[object]
 
 
 def wire_records(
@@ -81,12 +113,15 @@ def wire_records(
     """What one input record contributes, per channel (most records contribute to one channel
     only), as rows of the contributions topic's record for that channel: its source, offset
     and, for each contribution, its index in the record (so that its position stays its own)
-    and its fields but the channel, which the record names once (``wire_message``). Rows, not
+    and its fields but the channel, which the record names once (``wire_message``); the case
+    only where there is one (a breach). Rows, not
     objects: a round trip through JSON took 2.8 µs a contribution as objects with their field
     names, 1.3 as rows, and half the bytes."""
     by_channel: dict[Channel, list[list[object]]] = {}
     for index, c in enumerate(contributions, start=first_index):
         row = [index, c.kind, c.at, c.value, c.multi_channel, c.ref_at]
+        if c.case_id is not None:
+            row.append(c.case_id)
         by_channel.setdefault(c.channel, []).append(row)
     return [(channel, [source, offset, rows]) for channel, rows in by_channel.items()]
 

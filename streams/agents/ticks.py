@@ -14,7 +14,7 @@ from faust.types import EventT
 from mode.types.signals import BaseSignalT
 
 from streams.app import app, awaiting_response, cases, contributions_topic, seen, ticks_topic
-from streams.breaches import CASES_LOCK, after_event, raise_due_breaches, refill_deadlines
+from streams.breaches import CASES_LOCK, raise_due_breaches, refill_deadlines
 from streams.case_log import is_over
 from streams.deadlines import DEADLINES
 from streams.liveness import PROGRESS
@@ -77,8 +77,8 @@ async def _partitions_moving(
     sender: Any, *args: Any, signal: BaseSignalT[Any], **kwargs: Any
 ) -> None:
     """Faust revokes every partition of the worker when a rebalance starts. The event-time
-    clocks go too: a partition that comes back was read meanwhile by another worker, whose
-    breaches were raised further on than this worker's clock and offsets say."""
+    clocks go too: a partition that comes back was read meanwhile by another worker, further
+    on than this worker's clock says."""
     DEADLINES.forget()
     WATERMARKS.forget()
 
@@ -92,12 +92,9 @@ async def check_deadlines(now: datetime, tick: EventT[dict[str, str]]) -> None:
             # Every partition of the worker's that needs it, not only this tick's: its other
             # partitions' ticks come right after, and each refill reads the whole table.
             refill_deadlines([p for p in range(PARTITIONS) if DEADLINES.needs_refill(p)])
-        read = WATERMARKS.offset.get(partition)
-        if read is None:  # no event read since the partition came: the first one raises them
-            return
         outbox = Outbox()
         with outbox.acting_for(tick):
-            raise_due_breaches(partition, now, outbox, after_event(read))
+            raise_due_breaches(partition, now, outbox, tick.message.offset)
         await outbox.finish()
 
 

@@ -23,7 +23,7 @@ from streams import counters
 from streams.alerts import sla_breach_alert
 from streams.app import app, awaiting_response, cases, seen, touchpoints_topic
 from streams.batches import Intake, each_event
-from streams.breaches import CASES_LOCK, before_event, raise_due_breaches
+from streams.breaches import CASES_LOCK, raise_due_breaches
 from streams.case_log import CaseEntry, apply_event, entry_of
 from streams.deadlines import DEADLINES
 from streams.intake import read_touchpoint
@@ -54,11 +54,11 @@ async def _process(message: Message, tp: Touchpoint | Rejection, outbox: Outbox)
         dead_letter(outbox.sends, message, tp)
         return
     value = message.value or b""
-    WATERMARKS.observe(message.partition, tp.occurred_at, time.monotonic(), message.offset)
+    WATERMARKS.observe(message.partition, tp.occurred_at, time.monotonic())
     # Before the event: its time may show that deadlines passed, and the breaches it reveals
     # belong before anything it changes.
     now = WATERMARKS.latest[message.partition]
-    raise_due_breaches(message.partition, now, outbox, before_event(message.offset))
+    raise_due_breaches(message.partition, now, outbox, message.offset)
     if tp.case_id:
         await _case_event(tp, value, message, outbox)
     elif outbox.get(seen, tp.event_id) is not None:

@@ -333,7 +333,7 @@ def _breach(case: CaseState, now: datetime) -> Contribution | None:
         if done is not None and done <= due:
             return None
     case.sla_breached = True
-    return Contribution(Kind.SLA_BREACH, home, due)
+    return Contribution(Kind.SLA_BREACH, home, due, case_id=case.case_id)
 
 
 def _seconds(case: CaseState, at: datetime) -> float:

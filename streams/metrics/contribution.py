@@ -19,7 +19,7 @@ class Kind(StrEnum):
     TTR = "ttr"  # value = seconds; channel = of the contact_opened; at = the first case_resolved
     RESOLVED = "resolved"  # value = 1 if it counts as FCR else 0; channel/at as TTR
     FCR_CORRECTION = "fcr_correction"  # value = -1; at = when learnt; ref_at = the RESOLVED's at
-    SLA_BREACH = "sla_breach"  # channel = of the contact_opened; at = the deadline
+    SLA_BREACH = "sla_breach"  # channel = of the contact_opened; at = the deadline; case_id set
     CALL_ANSWERED = "call_answered"  # channel = of the agent_response (phone/ivr)
     CALL_ABANDONED = "call_abandoned"  # channel = of the call_abandoned (phone/ivr)
     IVR_ENTERED = "ivr_entered"  # once per case; channel = ivr; at = first sign of the IVR
@@ -44,6 +44,8 @@ class Contribution:
     FCR correction lands in the windows of the resolution it corrects, and an IVR escape in those
     of the case's IVR entry, so that a window's rate compares the same cases above and below.
     ``multi_channel`` says whether the case had used 2+ channels by then (None: no case known).
+    ``case_id`` is set on an SLA breach only, which the windows count once per case (see
+    ``streams.window_log``).
     """
 
     kind: Kind
@@ -52,6 +54,7 @@ class Contribution:
     value: float = 1.0
     multi_channel: bool | None = None
     ref_at: datetime | None = None
+    case_id: str | None = None
 
     @property
     def window_at(self) -> datetime:
@@ -60,7 +63,7 @@ class Contribution:
     @classmethod
     def from_row(cls, channel: Channel, row: list[Any]) -> Contribution:
         """From the contributions topic's row (see ``streams.window_log.wire_records``)."""
-        _, kind, at, value, multi_channel, ref_at = row
+        _, kind, at, value, multi_channel, ref_at, *case = row
         return cls(
             KINDS[kind],
             channel,
@@ -68,6 +71,7 @@ class Contribution:
             float(value),
             multi_channel,
             opt_time_from_json(ref_at),
+            case[0] if case else None,
         )
 
     @classmethod

@@ -462,7 +462,7 @@ class WindowStore:
     changed, at most once per ``emit_every`` of processing time each, for interim results.
     """
 
-    __slots__ = ("_open", "_pane", "clock", "emit_every", "specs")
+    __slots__ = ("_longest", "_open", "_pane", "clock", "emit_every", "specs")
 
     def __init__(
         self,
@@ -474,6 +474,7 @@ class WindowStore:
         # Every window starts and ends on a multiple of every spec's step from the epoch.
         steps = (spec.step // timedelta(microseconds=1) for spec in specs)
         self._pane = timedelta(microseconds=math.gcd(*steps))
+        self._longest = max(spec.size for spec in specs)
         self.clock = WindowClock(watermarking)
         self.emit_every = emit_every
         self._open: dict[_Key, _OpenWindow] = {}
@@ -535,6 +536,14 @@ class WindowStore:
             window = self._open[key] = _OpenWindow()
         window.changed, window.saved = True, None
         return window
+
+    def closed_before(self, channel: Channel) -> datetime | None:
+        """A time such that every window of ``channel`` holding an earlier time is closed (or
+        will be at the next ``closed``), None before the channel has a watermark."""
+        mark = self.clock.watermark(channel)
+        if mark is None:
+            return None
+        return mark - self._longest - self.clock.allowed_lateness
 
     def closed(
         self, watermark: datetime | None = None, wall: float | None = None

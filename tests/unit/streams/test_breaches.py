@@ -1,8 +1,8 @@
 """SLA breaches. Refilling the deadline queues from the awaiting-response table: one pass fills
 every partition asked for with exactly its waiting cases, and leaves the others alone. Raising
-them as a partition's event time passes their deadlines: each with a position that grows in the
-order they are raised, so that the windows agent counts each once, however out of order the
-cases' deadlines come."""
+them as a partition's event time passes their deadlines, each with its case, so that the
+windows count each once, however out of order the cases come and wherever a replay after a
+crash raises them again."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from schemas.records import Channel
 from streams.app import awaiting_response, cases
-from streams.breaches import after_event, before_event, raise_due_breaches, refill_deadlines
+from streams.breaches import raise_due_breaches, refill_deadlines
 from streams.case_log import CaseEntry
 from streams.deadlines import DEADLINES
 from streams.metrics import CaseState, Contribution, Watermarking
@@ -95,10 +95,10 @@ class _Tick:
         self.message: Any = type("Message", (), {"partition": PARTITION})()
 
 
-def _raise(now: datetime, slot: int) -> list[Sourced]:
+def _raise(now: datetime, offset: int) -> list[Sourced]:
     outbox, tick = RecordingOutbox(), cast(Any, _Tick())
     with outbox.acting_for(tick):
-        raise_due_breaches(PARTITION, now, outbox, slot)
+        raise_due_breaches(PARTITION, now, outbox, offset)
     return outbox.rows
 
 
@@ -112,31 +112,68 @@ def _breaches(windows: ChannelWindows) -> dict[datetime, float | None]:
 
 def test_a_case_read_late_breaches_after_others_and_each_breach_counts_once() -> None:
     _waiting_case("early-deadline-read-first", T0 + timedelta(minutes=2))
-    first = _raise(T0 + timedelta(minutes=10), before_event(7))
+    first = _raise(T0 + timedelta(minutes=10), 7)
     # The next event opens a case whose deadline passed before the one just raised: it was
     # read behind the partition's other events.
     _waiting_case("read-late", T0 - timedelta(minutes=8))
-    second = _raise(T0 + timedelta(minutes=11), before_event(8))
-    third = _raise(T0 + timedelta(hours=2), after_event(8))  # a tick: nothing else is due
+    second = _raise(T0 + timedelta(minutes=11), 8)
+    third = _raise(T0 + timedelta(hours=2), 8)  # a tick: nothing else is due
 
     assert [len(first), len(second), third] == [1, 1, []]
-    assert first[0][2] < second[0][2]  # positions grow in the order raised
     windows = ChannelWindows.new(timedelta(seconds=10), Watermarking(timedelta(hours=1)))
     assert windows.add_batch(first, wall=0.0) and windows.add_batch(second, wall=0.0)
     assert _breaches(windows) == {T0 - timedelta(hours=1): 1, T0: 1}
-    # A replay raises them again no later than the first time: the copies are dropped.
-    assert not windows.add_batch(first + second, wall=0.0)
+    # A replay raises them again, in any order: the copies are dropped.
+    assert not windows.add_batch(second + first, wall=0.0)
     assert windows.store.due_updates(T0 + timedelta(days=2)) == []
 
 
-def test_breaches_raised_at_once_come_out_by_deadline_with_growing_positions() -> None:
+def test_breaches_raised_at_once_come_out_by_deadline_each_with_its_case() -> None:
     for minute in (3, 1, 2):
         _waiting_case(f"case-{minute}", T0 + timedelta(minutes=minute))
 
-    raised = _raise(T0 + timedelta(minutes=5), after_event(40))
+    raised = _raise(T0 + timedelta(minutes=5), 40)
 
-    assert [c.at for c, _, _ in raised] == [T0 + timedelta(minutes=m) for m in (1, 2, 3)]
-    positions = [position for _, _, position in raised]
-    assert positions == sorted(set(positions))
-    assert {source for _, source, _ in raised} == {f"breaches:{PARTITION}"}
-    assert {position[0] for position in positions} == {after_event(40)}
+    assert [(c.at, c.case_id) for c, _, _ in raised] == [
+        (T0 + timedelta(minutes=m), f"case-{m}") for m in (1, 2, 3)
+    ]
+    assert [(source, position) for _, source, position in raised] == [
+        (f"breaches:{PARTITION}", (40, order)) for order in range(3)
+    ]
+
+
+def _hours(windows: ChannelWindows, rows: list[Sourced]) -> dict[datetime, float | None]:
+    """The breaches each tumbling hour holds once ``rows`` are added, read from a copy."""
+    windows.add_batch(rows, wall=0.0)
+    policy = Watermarking(timedelta(hours=1))
+    copy = ChannelWindows.from_dict(windows.to_dict(), timedelta(seconds=10), policy)
+    return {
+        s.start: s.accumulator.result()["sla_breaches"]
+        for s in copy.store.closed(watermark=T0 + timedelta(days=1))
+        if s.spec == TUMBLING_1H
+    }
+
+
+def test_a_replay_whose_clock_starts_lower_raises_a_breach_later_and_it_counts_once() -> None:
+    windows = ChannelWindows.new(timedelta(seconds=10), Watermarking(timedelta(hours=1)))
+    # First run: an event at offset 10 two hours ahead of its neighbours set the partition's
+    # clock; the case opened by offset 20 breached when offset 21 was read.
+    _waiting_case("late-read", T0 + timedelta(minutes=5))
+    assert _hours(windows, _raise(T0 + timedelta(hours=2), 21)) == {T0: 1}
+    # The crash lost the breach's table writes (the case still waits) and the offsets after 15.
+    # The replay reads from 16: without offset 10 its clock passes the deadline only at 30.
+    _waiting_case("late-read", T0 + timedelta(minutes=5))
+    assert _raise(T0 + timedelta(minutes=4), 21) == []
+    assert _hours(windows, _raise(T0 + timedelta(minutes=6), 30)) == {T0: 1}
+
+
+def test_a_replay_that_knows_a_case_sooner_raises_its_breach_sooner_and_it_counts() -> None:
+    windows = ChannelWindows.new(timedelta(seconds=10), Watermarking(timedelta(hours=1)))
+    # First run: one case breached at offset 12; a case read late at offset 25 was saved
+    # waiting, and the worker crashed before offset 26 raised its breach.
+    _waiting_case("first", T0 + timedelta(minutes=1))
+    assert _hours(windows, _raise(T0 + timedelta(minutes=3), 12)) == {T0: 1}
+    # The replay from offset 10 finds the late case in the table from the start and raises its
+    # breach at offset 11: before the first case's, which its table already shows breached.
+    _waiting_case("read-late", T0 + timedelta(minutes=2))
+    assert _hours(windows, _raise(T0 + timedelta(minutes=2, seconds=30), 11)) == {T0: 2}

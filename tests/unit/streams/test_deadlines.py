@@ -39,18 +39,17 @@ def test_a_partition_needs_a_refill_until_filled_and_again_after_partitions_move
 def test_event_time_follows_the_wall_clock_only_once_a_partition_is_quiet() -> None:
     marks = Watermarks(idle_s=30.0)
     assert marks.now(0, 0.0) is None
-    marks.observe(0, T0, wall=100.0, offset=0)
-    marks.observe(0, T0 - timedelta(minutes=1), wall=101.0, offset=1)  # late: the clock stays
+    marks.observe(0, T0, wall=100.0)
+    marks.observe(0, T0 - timedelta(minutes=1), wall=101.0)  # late: the clock stays
     assert marks.now(0, 120.0) == T0  # quiet for 19 s: a slow producer, time stands
     assert marks.now(0, 131.0) == T0 + timedelta(seconds=30)  # quiet for 30 s: time moves on
     assert marks.now(0, 191.0) == T0 + timedelta(seconds=90)
-    marks.observe(0, T0 + timedelta(seconds=5), wall=200.0, offset=2)  # events: event time rules
+    marks.observe(0, T0 + timedelta(seconds=5), wall=200.0)  # events: event time rules
     assert marks.now(0, 201.0) == T0 + timedelta(seconds=5)
-    assert marks.offset == {0: 2}
 
 
-def test_a_rebalance_forgets_the_clocks_and_where_they_were_read() -> None:
+def test_a_rebalance_forgets_the_clocks() -> None:
     marks = Watermarks(idle_s=30.0)
-    marks.observe(3, T0, wall=100.0, offset=41)
+    marks.observe(3, T0, wall=100.0)
     marks.forget()
-    assert marks.now(3, 500.0) is None and marks.offset == {}
+    assert marks.now(3, 500.0) is None

@@ -1,7 +1,9 @@
-"""The windows agent's batch step: each channel loaded once, copies dropped by position."""
+"""The windows agent's batch step: each channel loaded once, copies dropped by position, and
+SLA breaches by case."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -90,6 +92,77 @@ def test_a_contribution_travels_as_this_row() -> None:
         "channel": "chat",
         "events": [["cx.touchpoints:0", 3, [row]]],
     }
+
+
+def test_a_breach_travels_with_its_case_and_a_row_without_one_still_reads() -> None:
+    breach = Contribution(Kind.SLA_BREACH, Channel.CHAT, AT, case_id="case-7")
+    [(channel, value)] = wire_records([breach], "breaches:4", 12, first_index=2)
+    wire = orjson.loads(orjson.dumps(wire_message(channel, [value])))
+    assert wire["events"] == [
+        ["breaches:4", 12, [[2, "sla_breach", AT.isoformat(), 1.0, None, None, "case-7"]]]
+    ]
+    assert read_wire(wire) == [(breach, "breaches:4", (12, 2))]
+    wire["events"][0][2][0].pop()  # as a worker of an earlier version wrote it
+    assert read_wire(wire) == [(replace(breach, case_id=None), "breaches:4", (12, 2))]
+
+
+def _breach(case_id: str, at: datetime = AT) -> Contribution:
+    return Contribution(Kind.SLA_BREACH, Channel.CHAT, at, case_id=case_id)
+
+
+def test_a_breach_counts_once_per_case_from_any_source_at_any_position() -> None:
+    windows = _new()
+    assert windows.add_batch([(_breach("a"), "breaches:0", (50, 0))], 0.0)
+    batch: list[Sourced] = [
+        (_breach("a"), "breaches:0", (90, 0)),  # a replay raised it further on
+        (_breach("a"), "cx.touchpoints:0", (60, 1)),  # by the case's own late event
+        (_breach("b"), "breaches:0", (10, 0)),  # a replay raised it sooner than "a"
+    ]
+    assert windows.add_batch(batch, 0.0)
+    assert not windows.add_batch(batch, 0.0)
+    assert _hour(windows)["sla_breaches"] == 2
+    assert windows.applied == {}  # a breach's position is no duplicate check
+    assert set(windows.breached) == {"a", "b"}
+
+
+def test_breached_cases_are_kept_until_no_open_window_holds_their_deadline() -> None:
+    # 10 minutes of lateness, the longest window an hour; watermarks made by the input, as in
+    # the worker (a breach's time is its deadline, behind the partition that raised it).
+    policy = Watermarking(timedelta(minutes=10), inputs=frozenset({"cx.touchpoints:0"}))
+    windows = ChannelWindows.new(timedelta(seconds=10), policy)
+    windows.add_batch([(_breach("a"), "breaches:0", (1, 0))], 0.0)
+    saved = ChannelWindows.from_dict(
+        orjson.loads(orjson.dumps(windows.to_dict())), timedelta(seconds=10), policy
+    )
+    assert saved.breached == {"a": AT.timestamp()}
+
+    def touchpoint(at: datetime, offset: int) -> Sourced:
+        return (Contribution(Kind.TOUCHPOINT, Channel.CHAT, at), "cx.touchpoints:0", (offset, 0))
+
+    # The channel's watermark at AT + 70 minutes: the hopping hour from 8:20 to 9:20 holding
+    # the deadline (9:15) is open until 9:30, the hour from 9:15 to 10:15 until 10:25.
+    windows.add_batch([touchpoint(AT + timedelta(minutes=70), 2)], 0.0)
+    assert set(windows.breached) == {"a"}
+    windows.add_batch([touchpoint(AT + timedelta(minutes=71), 3)], 0.0)
+    assert windows.breached == {}
+    # A copy now is late for every window that holds its deadline: no figure takes it.
+    windows.add_batch([(_breach("a"), "breaches:0", (2, 0))], 0.0)
+    hours = [
+        s for s in windows.store.closed(watermark=AT + timedelta(days=1)) if s.spec == TUMBLING_1H
+    ]
+    assert [
+        (s.start.hour, s.accumulator.sla_breaches, s.accumulator.late_updates) for s in hours
+    ] == [
+        (9, 1, 0),
+        (10, 0, 1),
+    ]
+
+
+def test_a_saved_form_from_before_breaches_had_cases_still_reads() -> None:
+    data = orjson.loads(orjson.dumps(_new().to_dict()))
+    del data["breached"]
+    windows = ChannelWindows.from_dict(data, timedelta(seconds=10), Watermarking())
+    assert windows.breached == {}
 
 
 def test_a_record_from_before_grouping_still_reads() -> None:

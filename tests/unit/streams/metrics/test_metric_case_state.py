@@ -299,7 +299,7 @@ def test_sla_timer_breaches_once_at_the_deadline() -> None:
     assert sla_check(case, at(5))[1] is None  # answering exactly at the deadline meets it
     opened = case
     case, breach = sla_check(case, at(5) + timedelta(seconds=1))
-    assert breach == Contribution(Kind.SLA_BREACH, Channel.CHAT, at(5))
+    assert breach == Contribution(Kind.SLA_BREACH, Channel.CHAT, at(5), case_id="case-1")
     assert case.sla_breached is True
     assert case.version == opened.version + 1  # its fact supersedes the one before
     assert sla_check(case, at(60))[1] is None
@@ -320,7 +320,8 @@ def test_sla_not_breached_when_resolved_before_the_deadline() -> None:
 
 def test_late_response_without_timer_still_breaches_at_the_deadline() -> None:
     case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 7))
-    assert of_kind(out, Kind.SLA_BREACH) == [Contribution(Kind.SLA_BREACH, Channel.CHAT, at(5))]
+    breach = Contribution(Kind.SLA_BREACH, Channel.CHAT, at(5), case_id="case-1")
+    assert of_kind(out, Kind.SLA_BREACH) == [breach]
     assert sla_check(case, at(60))[1] is None
 
 
