@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas import codec
+from sinks.redaction import redacted_payload
 
 Datum = dict[str, Any]
 Row = tuple[Any, ...]
@@ -60,7 +61,9 @@ DEAD_LETTER_COLUMNS = ("topic", "partition", "offset", "reason", "detail", "payl
 def dead_letter_row(
     topic: str, partition: int, offset: int, reason: str, detail: str, payload: bytes, dead_at: Any
 ) -> Row:
-    return (topic, partition, offset, reason, detail, base64.b64encode(payload).decode(), dead_at)
+    """The payload with personal data redacted (``sinks.redaction``), in base64."""
+    body = base64.b64encode(redacted_payload(payload)).decode()
+    return (topic, partition, offset, reason, detail, body, dead_at)
 
 
 def _dead_letter(datum: Datum) -> Row:

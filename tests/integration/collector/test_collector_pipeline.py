@@ -86,6 +86,7 @@ def journey(opened: datetime) -> list[dict[str, Any]]:
             "actor": "customer",
             "event_type": "contact_opened",
             "channel": "carrier-pigeon",
+            "attributes": {"note": "reply to bob@example.com"},  # personal data in a dead letter
         },
         {
             **case,
@@ -200,4 +201,5 @@ def test_a_website_posting_to_the_collector(pipeline: tuple[Settings, str]) -> N
     ]
     pigeon = json.loads(base64.b64decode(letters[3]["payload"]))
     assert pigeon["channel"] == "carrier-pigeon"
+    assert pigeon["attributes"] == {"note": "reply to <email>"}  # redacted in ClickHouse
     assert base64.b64decode(letters[1]["payload"]) == b"score=5"
