@@ -212,7 +212,9 @@ def _step(case: CaseState, event: CaseEvent, rules: CaseRules) -> list[Contribut
             if kind is EventType.CONTACT_OPENED:
                 out.append(Contribution(Kind.CONTACT_OPENED, event.channel, at))
             out += _customer_contact(case, home, event)
-        case EventType.AGENT_RESPONSE if event.actor is not Actor.BOT:
+        # domain.md: an agent_response is a human answer, and bot answers do not count. One sent
+        # by a system (an auto-acknowledgement) or a customer is no human answer either.
+        case EventType.AGENT_RESPONSE if event.actor is Actor.AGENT:
             out += _agent_response(case, home, event)
         case EventType.CALL_ABANDONED if event.channel in VOICE_CHANNELS:
             case.call_waiting = False
@@ -322,16 +324,15 @@ def _reopen_counts(resolved_at: datetime, reopened_at: datetime, rules: CaseRule
 def _breach(case: CaseState, now: datetime) -> Contribution | None:
     """Marks ``case`` breached if, at ``now``, its deadline has passed without a first response.
 
-    A response exactly at the deadline meets it. A case resolved by then no longer awaits a
-    response, so it does not breach: the SLA clock stops at resolution, as is usual in contact
-    centres (the spec is silent on cases closed without an agent answer).
+    A response exactly at the deadline meets it. As domain.md has it, only an agent_response
+    does: a case resolved without one (a bot's answer, the customer's own fix) breaches too.
     """
     due, home = case.sla_deadline, case.first_channel
     if case.sla_breached or due is None or home is None or now <= due:
         return None
-    for done in (case.first_response_at, case.resolved_at):
-        if done is not None and done <= due:
-            return None
+    answered = case.first_response_at
+    if answered is not None and answered <= due:
+        return None
     case.sla_breached = True
     return Contribution(Kind.SLA_BREACH, home, due, case_id=case.case_id)
 

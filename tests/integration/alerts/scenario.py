@@ -7,8 +7,8 @@ Event time starts at ``t0`` (two days back, so validation takes it) and runs:
 
 Planted (``planted=True``), under the compressed standards of ``STANDARDS``:
 - SLA breaches: 3 chat cases never answered, 1 chat case answered after its deadline, 1 email
-  case never answered, 15 SMS cases answered after 60 s; an email case resolved without an
-  answer before its deadline must not breach;
+  case never answered, 15 SMS cases answered after 60 s, an email case resolved without an
+  answer before its deadline (only an agent_response meets a deadline);
 - response_time_degraded on SMS: those 15 slow answers fill 30 minutes from 2 h;
 - satisfaction_drop on social: hour 25 is 50 % satisfied, then it recovers;
 - detractors: three app answers (NPS 2, CSAT 2, NPS 6 with an email address in the comment);
@@ -104,8 +104,13 @@ def build(t0: datetime, planted: bool) -> Scenario:
     for n in range(4):
         s.case(f"email-{n}", "email", timedelta(minutes=10 + n * 20), 30)
     s.case("email-silent", "email", timedelta(minutes=50), None if planted else 30)
-    s.touch("email-closed", "email", timedelta(minutes=70), "contact_opened", "customer")
-    s.touch("email-closed", "email", timedelta(minutes=71), "case_resolved", "agent")
+    closed = timedelta(minutes=70)
+    s.touch("email-closed", "email", closed, "contact_opened", "customer")
+    if planted:
+        s.breaches["email-closed"] = s.t0 + closed + timedelta(seconds=STANDARDS["email"])
+    else:
+        s.touch("email-closed", "email", closed + timedelta(seconds=30), "agent_response", "agent")
+    s.touch("email-closed", "email", closed + timedelta(minutes=1), "case_resolved", "agent")
     for n in range(120):
         slow = planted and 60 <= n < 75
         s.case(f"sms-{n}", "sms", timedelta(seconds=60 + 120 * n), 60 if slow else 10)

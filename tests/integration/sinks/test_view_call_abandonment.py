@@ -1,4 +1,4 @@
-"""call_abandonment_hourly (migration 0006): the domain's abandon rate, exact on hand-made calls
+"""call_abandonment_hourly (migrations 0006, 0009): the domain's abandon rate, exact on hand-made calls
 written through the sink's insert path, equal to what the worker's case rule counts on the same
 events, and unchanged when the batch is written again."""
 
@@ -32,6 +32,7 @@ CALLS = [  # (case, minutes after 10:00, event type, channel, actor)
     ("p1", 30, "agent_response", "phone", "agent"),  # nothing was waiting
     ("p1", 65, "customer_message", "phone", "customer"),
     ("p1", 66, "agent_response", "phone", "bot"),  # a bot answers no call
+    ("p1", 66, "agent_response", "phone", "system"),  # nor does an auto-acknowledgement
     ("p1", 67, "transfer", "phone", "agent"),
     ("p1", 70, "agent_response", "phone", "agent"),  # answered: phone 11:00
     ("i1", 5, "contact_opened", "ivr", "customer"),

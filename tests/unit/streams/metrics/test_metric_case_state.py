@@ -75,11 +75,13 @@ def test_frt_goes_to_the_opening_channel_at_the_response_time() -> None:
     ]
 
 
-def test_bot_answers_do_not_count_as_a_response() -> None:
+def test_only_a_human_answer_counts_as_a_response() -> None:
     case, out = run(
         tp(E.CONTACT_OPENED, 0),
         tp(E.BOT_RESPONSE, 1),
         tp(E.AGENT_RESPONSE, 2, actor=Actor.BOT),
+        tp(E.AGENT_RESPONSE, 2, actor=Actor.SYSTEM),  # an auto-acknowledgement
+        tp(E.AGENT_RESPONSE, 2, actor=Actor.CUSTOMER),
         tp(E.AGENT_RESPONSE, 3),
     )
     assert of_kind(out, Kind.FRT) == [
@@ -313,9 +315,11 @@ def test_sla_not_breached_when_answered_in_time() -> None:
     assert summarize(case).sla_breached is False
 
 
-def test_sla_not_breached_when_resolved_before_the_deadline() -> None:
+def test_a_case_resolved_without_an_agent_response_breaches_at_its_deadline() -> None:
     case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.BOT_RESPONSE, 1), tp(E.CASE_RESOLVED, 2))
-    assert sla_check(case, at(60))[1] is None
+    assert sla_check(case, at(5))[1] is None
+    breach = Contribution(Kind.SLA_BREACH, Channel.CHAT, at(5), case_id="case-1")
+    assert sla_check(case, at(5) + timedelta(seconds=1))[1] == breach
 
 
 def test_late_response_without_timer_still_breaches_at_the_deadline() -> None:
