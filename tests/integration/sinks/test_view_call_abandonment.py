@@ -1,6 +1,6 @@
-"""call_abandonment_hourly (migrations 0006, 0009): the domain's abandon rate, exact on hand-made calls
-written through the sink's insert path, equal to what the worker's case rule counts on the same
-events, and unchanged when the batch is written again."""
+"""call_abandonment_hourly (migrations 0006, 0009): the domain's abandon rate, exact on hand-made
+calls written through the sink's insert path, equal to what the worker's case rule counts on the
+same events, and unchanged when the batch is written again."""
 
 from __future__ import annotations
 
