@@ -13,6 +13,7 @@ from typing import Any
 
 from schemas import codec
 from sinks.redaction import redacted_payload
+from streams.text.redact import redact
 
 Datum = dict[str, Any]
 Row = tuple[Any, ...]
@@ -61,9 +62,10 @@ DEAD_LETTER_COLUMNS = ("topic", "partition", "offset", "reason", "detail", "payl
 def dead_letter_row(
     topic: str, partition: int, offset: int, reason: str, detail: str, payload: bytes, dead_at: Any
 ) -> Row:
-    """The payload with personal data redacted (``sinks.redaction``), in base64."""
+    """The payload with personal data redacted (``sinks.redaction``), in base64, and the detail
+    redacted too: a detail may quote the value it refused."""
     body = base64.b64encode(redacted_payload(payload)).decode()
-    return (topic, partition, offset, reason, detail, body, dead_at)
+    return (topic, partition, offset, reason, redact(detail).text, body, dead_at)
 
 
 def _dead_letter(datum: Datum) -> Row:

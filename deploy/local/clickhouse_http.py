@@ -115,12 +115,20 @@ def decompress(body: bytes, encoding: str) -> bytes:
 
 
 class Engine:
-    """One chdb session on the data directory. chdb runs one query at a time per session, so
-    requests take turns; settings a request sets are restored before the next one runs."""
+    """Two chdb sessions on the data directory: one for users who may write, and one for
+    read-only users, set to ``readonly = 1`` once and for good. A statement filter cannot tell
+    every way SQL can write or reach the machine (a quoted "--" hid a second statement from it,
+    and ``file()`` read the admin's password file), so the engine itself refuses what a read-only
+    user may not do, as a ClickHouse server does for a readonly profile. Requests take turns;
+    settings a request sets are restored before the next one runs. A read-only session refuses
+    any SET, so a read-only user's settings are not applied (a server refuses them too, unless
+    its profile allows some)."""
 
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self._session = chdb_session.Session(str(data_dir))
+        self._readonly = chdb_session.Session(str(data_dir))
+        self._readonly.query("SET readonly = 1")
         self._lock = threading.Lock()
         self._tmp = data_dir / "tmp-inserts"
         self._tmp.mkdir(exist_ok=True)
@@ -137,14 +145,18 @@ class Engine:
         settings: dict[str, str],
         params: dict[str, str],
         data: bytes | None,
+        readonly: bool = False,
     ) -> tuple[bytes, dict[str, int]]:
+        session = self._readonly if readonly else self._session
         with self._lock:
-            self._session.query(f"USE {quote_ident(database)}")
-            restore = self._apply_settings(settings)
+            restore: list[str] = []
             try:
+                session.query(f"USE {quote_ident(database)}")
+                if not readonly:
+                    self._apply_settings(settings, restore)
                 if data is not None:
                     return self._insert(sql, data)
-                result = self._session.query(sql, fmt, params=params or None)
+                result = session.query(sql, fmt, params=params or None)
                 return bytes(result.bytes() or b""), {
                     "read_rows": int(result.rows_read()),
                     "read_bytes": int(result.bytes_read()),
@@ -158,17 +170,17 @@ class Engine:
                 for statement in restore:
                     self._session.query(statement)
 
-    def _apply_settings(self, settings: dict[str, str]) -> list[str]:
-        restore = []
+    def _apply_settings(self, settings: dict[str, str], restore: list[str]) -> None:
+        """Sets each setting, adding to ``restore`` how to undo it before setting it: if a later
+        one fails, the ones before it are undone all the same."""
         for name, value in settings.items():
             if not re.fullmatch(r"\w+", name):
                 raise QueryError(115, f"Code: 115. DB::Exception: Unknown setting {name}")
             old = self._defaults.get(name)
             if old is None:
                 old = self._defaults[name] = self._current_value(name)
-            self._session.query(f"SET {name} = {quote_value(value)}")
             restore.append(f"SET {name} = {quote_value(old)}")
-        return restore
+            self._session.query(f"SET {name} = {quote_value(value)}")
 
     def _current_value(self, name: str) -> str:
         current = self._session.query(
@@ -252,12 +264,16 @@ class Handler(BaseHTTPRequestHandler):
                 for k, v in params.items()
                 if k not in TRANSPORT_PARAMS and not k.startswith("param_")
             }
-            if user.readonly and settings:
-                settings = {k: v for k, v in settings.items() if k != "readonly"}
             fmt = self._format(sql, params)
             query_params = {k[6:]: v for k, v in params.items() if k.startswith("param_")}
             output, summary = self.server.engine.run(
-                sql, fmt, params.get("database", "default"), settings, query_params, data
+                sql,
+                fmt,
+                params.get("database", "default"),
+                settings,
+                query_params,
+                data,
+                readonly=user.readonly,
             )
         except QueryError as exc:
             return self._error(exc, query_id)

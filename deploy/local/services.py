@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy.local.private import private_dir, write_private
 from deploy.local.users import write_users_file
 from touchstream.settings import Settings
 
@@ -65,13 +66,12 @@ def ensure_local_secrets(state_dir: Path) -> None:
     path = local_env_file(state_dir)
     if path.exists():
         return
-    state_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(state_dir)
     lines = [
         f"TOUCHSTREAM_CLICKHOUSE_{role}_PASSWORD={secrets.token_urlsafe(18)}"
         for role in ("ADMIN", "WRITER", "BI")
     ]
-    path.write_text("\n".join(lines) + "\n")
-    path.chmod(0o600)
+    write_private(path, "\n".join(lines) + "\n")
 
 
 def tcp_open(host: str, port: int) -> bool:
@@ -164,7 +164,7 @@ def up(
     settings: Settings, names: frozenset[str] = SERVICE_NAMES, timeout_s: float = 30.0
 ) -> list[ServiceStatus]:
     """Start each named service not already running and wait until each answers."""
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.state_dir)
     _write_clickhouse_users(settings)
     for service in services(settings):
         if service.name not in names or _running_pid(settings, service.name) is not None:

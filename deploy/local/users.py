@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from deploy.local.private import private_dir, write_private
+
 
 @dataclass(frozen=True)
 class User:
@@ -25,9 +27,8 @@ def write_users_file(path: Path, users: dict[str, tuple[str, int]]) -> None:
         }
         for name, (password, readonly) in users.items()
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump({"users": entries}, sort_keys=True))
-    path.chmod(0o600)
+    private_dir(path.parent)
+    write_private(path, yaml.safe_dump({"users": entries}, sort_keys=True))
 
 
 def load_users(path: Path) -> dict[str, User]:

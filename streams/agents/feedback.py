@@ -25,7 +25,7 @@ from streams.intake import read_feedback
 from streams.metrics import enrich
 from streams.outbox import Outbox
 from streams.publish import dead_letter, publish_alert, publish_feedback
-from streams.text import analyse_comment
+from streams.text import analyse_comment, normalize_language
 
 TOPIC = feedback_topic.get_topic_name()
 APPLIED, DUPLICATE = counters.EVENTS.labels(TOPIC, "applied"), counters.DUPLICATES.labels(TOPIC)
@@ -33,9 +33,10 @@ APPLIED, DUPLICATE = counters.EVENTS.labels(TOPIC, "applied"), counters.DUPLICAT
 
 def _redacted(fb: Feedback) -> tuple[Feedback, tuple[str, ...]]:
     """The feedback with its comment redacted and its language known or detected, and the
-    comment's themes: from here on nothing carries the raw text."""
+    comment's themes: from here on nothing carries the raw text. Without a comment, a language
+    that is no language tag is dropped: the field is free text as it comes."""
     if not fb.comment:
-        return fb, ()
+        return replace(fb, language=normalize_language(fb.language)), ()
     analysis = analyse_comment(fb.comment, fb.language)
     return replace(fb, comment=analysis.redacted_text, language=analysis.language), analysis.themes
 

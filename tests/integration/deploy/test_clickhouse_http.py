@@ -137,9 +137,22 @@ def test_bi_user_reads_but_cannot_write(writer: Client, bi: Client, db: str) -> 
             bi.command(statement)
     with pytest.raises(DatabaseError, match="Code: 164"):
         bi.insert(f"{db}.t", [(3,)])
-    with pytest.raises(DatabaseError, match="Code: 164"):
+    # clickhouse-connect sees the session's readonly setting and refuses first, as it does with
+    # a server's readonly profile.
+    with pytest.raises(DatabaseError, match=r"Code: 164|Setting readonly is readonly"):
         bi.command(f"DROP TABLE {db}.t", settings={"readonly": 0})
+    # A quoted "--" hid the second statement from the server's statement check: the engine
+    # refuses it all the same.
+    with pytest.raises(DatabaseError, match="Code: 164"):
+        bi.command(f"SELECT '--'; INSERT INTO {db}.t VALUES (4)")
     assert writer.query(f"SELECT count() FROM {db}.t").result_rows == [(1,)]
+
+
+def test_bi_user_cannot_read_files(stack: Settings, bi: Client) -> None:
+    secrets = stack.state_dir / "local.env"  # the admin's password, among others
+    assert secrets.exists()
+    with pytest.raises(DatabaseError, match="Code: 164"):
+        bi.query(f"SELECT * FROM file('{secrets}', 'LineAsString')")
 
 
 def test_wrong_password_is_refused(stack: Settings) -> None:
@@ -155,3 +168,7 @@ def test_a_requests_settings_are_its_own(writer: Client) -> None:
     for _ in range(2):
         assert writer.command(value, settings={"max_result_rows": 12345}) == 12345
         assert writer.command(value) == default
+    # A request whose later setting fails: its earlier ones are undone too.
+    with pytest.raises(DatabaseError, match="Code: 115"):
+        writer.command(value, settings={"max_result_rows": 1, "no_such_setting_here": 1})
+    assert writer.command(value) == default

@@ -262,3 +262,14 @@ def test_records_under_a_retired_schema_id_decode_into_the_current_record() -> N
     decoded = codec.decode_as(out.getvalue(), Alert)
     assert decoded == ALERT
     assert codec.encode(decoded)[:5] == b"\x00\x00\x00\x00\x08"  # written back as the current one
+
+
+def test_a_refused_body_is_described_without_its_bytes() -> None:
+    """The detail goes to the dead-letter topic and the logs: it names what failed, not what the
+    record said."""
+    comment = b"write me at jane.doe@example.com \xff"  # not UTF-8: the body is refused
+    body = codec.encode(replace(FEEDBACK, comment="x" * len(comment)))
+    with pytest.raises(codec.DecodeError) as caught:
+        codec.decode_as(body.replace(b"x" * len(comment), comment), Feedback)
+    assert caught.value.reason == "undecodable"
+    assert "jane" not in caught.value.detail

@@ -44,6 +44,16 @@ def test_json_keeps_its_ids_and_loses_the_personal_data_in_any_other_field() -> 
     assert redacted == line | {"comment": REDACTED, "extra": {"contact": ["<phone>"]}}
 
 
+def test_a_field_that_identifies_a_record_is_kept_only_while_it_holds_a_value_of_its_kind() -> None:
+    line = {"type": "feedback", "score": "2 - call me on 0712345678", "channel": "bob@example.com",
+            "submitted_at": "ring 0712345678", "language": "mail bob@example.com",
+            "attributes": {"bob@example.com": "x"}}  # fmt: skip
+    assert json.loads(redacted_payload(json.dumps(line).encode())) == {
+        "type": "feedback", "score": "2 - call me on <phone>", "channel": "<email>",
+        "submitted_at": "ring <phone>", "language": "mail <email>", "attributes": {"<email>": "x"},
+    }  # fmt: skip
+
+
 def test_other_bytes_are_redacted_as_text_and_their_undecodable_bytes_kept() -> None:
     assert redacted_payload(b"\xff\x00 mail bob@example.com") == b"\xff\x00 mail <email>"
     assert redacted_payload(b'{"comment": "bob@example.com"') == b'{"comment": "<email>"'
@@ -59,11 +69,13 @@ def test_a_payload_without_personal_data_is_kept_byte_for_byte() -> None:
     assert [redacted_payload(payload) for payload in clean] == clean
 
 
-def test_the_dead_letters_table_gets_the_redacted_payload() -> None:
+def test_the_dead_letters_table_gets_the_payload_and_the_detail_redacted() -> None:
     original = codec.encode(_feedback(COMMENT))
-    letter = dead_letter_record(original, "cx.feedback", 3, 17, "out_of_range_score", "", T0)
+    detail = "score '1 call 0712345678' is not an integer"  # a detail may quote what it refused
+    letter = dead_letter_record(original, "cx.feedback", 3, 17, "out_of_range_score", detail, T0)
     table, row = to_row("cx.deadletter", 0, 5, codec.encode(letter))
     assert table == "dead_letters"
     payload = base64.b64decode(row[5])
     assert codec.decode_as(payload, Feedback).comment == REDACTED
     assert b"bob@example.com" not in payload and b"555 123 4567" not in payload
+    assert row[4] == "score '1 call <phone>' is not an integer"
