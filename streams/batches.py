@@ -31,6 +31,7 @@ from faust import Stream, StreamT
 from faust.types import EventT, Message
 
 from schemas.validation import Rejection
+from streams.acks import acked_when_done
 from streams.alignment import ALIGNMENT
 from streams.app import app, feedback_topic, touchpoints_topic
 from streams.liveness import PROGRESS
@@ -90,8 +91,10 @@ async def each_event(stream: StreamT[Any], intake: Intake[R]) -> None:
             ready = [read for event in events if (read := _admit(intake, event)) is not None]
             released = ALIGNMENT.release(intake.ours)
             # Ready ones first: a partition's events held in this batch come after its ready
-            # ones, and one held in an earlier batch had none ready in this one.
-            await _run_batch(intake, ready + released)
+            # ones, and one held in an earlier batch had none ready in this one. The held ones
+            # have their reference already.
+            async with acked_when_done([event for event, _ in ready], f"a {intake.topic} batch"):
+                await _run_batch(intake, ready + released)
             _ack(released)
         _wake_others(intake)
 

@@ -4,11 +4,12 @@ held back until everything the batch sent is on the broker.
 Per batch: each event's facts, alerts and dead letters are staged in the outbox's sends
 (``streams.sends``) as it is processed; its contributions are gathered per channel and its table
 writes staged. At the end of the batch one contributions record per channel joins the sends,
-they are handed to the producer, the producer is flushed, and only then are the table writes
-made. So a state write never reaches a changelog before the records its change caused:
-after a crash, an event is either not applied in the recovered state, and its replay sends
-again (the windows agent and the ClickHouse tables drop the copies, see ``streams.window_log``),
-or applied with all it sent delivered. Writing per event instead, a changelog record could be
+they are handed to the producer and delivered, and only then are the table writes made, their
+changelog records delivered in turn before the batch's events may be acked (``streams.acks``).
+So a state write never reaches a changelog before the records its change caused: after a
+crash, an event is either not applied in the recovered state, and its replay sends again
+(the windows agent and the ClickHouse tables drop the copies, see ``streams.window_log``), or
+applied with all it sent delivered. Writing per event instead, a changelog record could be
 delivered while the event's contribution was still in the producer's buffer, and the replay
 would then skip the event as applied: its contribution lost.
 
@@ -43,7 +44,7 @@ from streams.app import app
 from streams.event_context import ActingFor
 from streams.metrics import Contribution
 from streams.publish import publish_contributions
-from streams.sends import Sends
+from streams.sends import Sends, delivered
 from streams.window_log import WireEvent, wire_records
 
 _DELETED = object()
@@ -96,24 +97,26 @@ class Outbox:
             self._contributions.setdefault(channel, []).append(value)
 
     async def finish(self) -> None:
-        """Sends the contributions with the rest, waits until every record sent so far is
-        delivered, then makes the table writes."""
+        """Sends the contributions with the rest, waits until they are all delivered, then makes
+        the table writes and waits until their changelog records are delivered too: the batch's
+        events may be acked once this returns. A failed delivery raises, before any table write
+        if it was one of the batch's records."""
         contributions, self._contributions = self._contributions, {}
         for channel, records in contributions.items():
             for first in range(0, len(records), RECORDS_PER_MESSAGE):
                 publish_contributions(
                     self.sends, channel, records[first : first + RECORDS_PER_MESSAGE]
                 )
-        await self.sends.submit()
+        await delivered(await self.sends.submit())
         writes, self._writes = self._writes, {}
         if not writes:
             return
-        await app.producer.flush()
         changelog = Sends()
         for (_, key), (table, value, event) in writes.items():
             _write(table, key, value, event.message.partition, changelog)
-        # Not awaited to delivery: Faust flushes the producer before it commits the batch.
-        await changelog.submit()
+        # Awaited too: the producer's flush before Faust's commit returns whether or not a record
+        # got through, so a changelog record lost after the events were acked lost their state.
+        await delivered(await changelog.submit())
 
 
 class _Acting:

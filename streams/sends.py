@@ -39,14 +39,13 @@ class Sends:
     def add(self, topic: str, key: Key, value: bytes | None, partition: int | None = None) -> None:
         self._records.setdefault((topic, partition), []).append((key, value))
 
-    async def submit(self) -> None:
-        """Hands every staged record to the producer. A batch that cannot be delivered stops the
-        worker, so that it restarts from the last commit instead of going on without it (a
-        commit already waiting on that flush may still go through: Faust's own ``Topic.send``
-        only logs such a failure)."""
+    async def submit(self) -> list[asyncio.Future[Any]]:
+        """Hands every staged record to the producer and returns the deliveries of its record
+        batches (``delivered`` awaits them). A batch that cannot be delivered also stops the
+        worker, so that it restarts from the last commit instead of going on without it."""
         staged, self._records = self._records, {}
         if not staged:
-            return
+            return []
         # Faust's producer has no batch interface; its aiokafka producer does.
         producer = cast(AIOKafkaProducer, app.producer._ensure_producer())  # type: ignore[attr-defined]
         hand_overs = []
@@ -61,7 +60,15 @@ class Sends:
         # Side by side: aiokafka takes a partition's next batch only once the one before it is
         # on its way, so the partitions that need several batches (all of them under the local
         # profile's one-record batches) wait for the same produce requests, not one another's.
-        await asyncio.gather(*hand_overs)
+        handed = await asyncio.gather(*hand_overs)
+        return [delivery for deliveries in handed for delivery in deliveries]
+
+
+async def delivered(deliveries: list[asyncio.Future[Any]]) -> None:
+    """Waits until the broker has every record of ``deliveries``; raises the first failure.
+    Unlike the producer's flush, which returns once nothing is in flight, delivered or not."""
+    if deliveries:
+        await asyncio.gather(*deliveries)
 
 
 def _by_partition(
@@ -93,20 +100,27 @@ def _key_hash(key: bytes) -> int:
 
 async def _hand_over(
     producer: AIOKafkaProducer, topic: str, partition: int, records: list[tuple[Key, bytes | None]]
-) -> None:
+) -> list[asyncio.Future[Any]]:
+    deliveries = []
     batch = producer.create_batch()
     for key, value in records:
         if batch.append(key=key, value=value, timestamp=None) is None:
-            await _send_batch(producer, batch, topic, partition)
+            deliveries.append(await _send_batch(producer, batch, topic, partition))
             batch = producer.create_batch()
             # An empty batch takes any one record, however large (aiokafka).
             batch.append(key=key, value=value, timestamp=None)
-    await _send_batch(producer, batch, topic, partition)
+    deliveries.append(await _send_batch(producer, batch, topic, partition))
+    return deliveries
 
 
-async def _send_batch(producer: AIOKafkaProducer, batch: Any, topic: str, partition: int) -> None:
-    delivery = await producer.send_batch(batch, topic, partition=partition)
-    cast(asyncio.Future[Any], delivery).add_done_callback(_check_delivery)
+async def _send_batch(
+    producer: AIOKafkaProducer, batch: Any, topic: str, partition: int
+) -> asyncio.Future[Any]:
+    delivery = cast(
+        asyncio.Future[Any], await producer.send_batch(batch, topic, partition=partition)
+    )
+    delivery.add_done_callback(_check_delivery)
+    return delivery
 
 
 @cache
@@ -124,9 +138,13 @@ def crash_if_failed(what: str, future: asyncio.Future[Any]) -> None:
     from its last commit) rather than going on without it."""
     if future.cancelled() or future.exception() is None:
         return
-    error = future.exception()
+    stop_worker(what, cast(BaseException, future.exception()))
+
+
+def stop_worker(what: str, error: BaseException) -> None:
+    """Stops the worker for ``error``, logging its type only (its message may quote a record)."""
     log.error("%s (%s); stopping the worker", what, type(error).__name__)
-    crash = asyncio.ensure_future(app.crash(cast(BaseException, error)))
+    crash = asyncio.ensure_future(app.crash(error))
     _CRASHING.add(crash)  # asyncio keeps only weak references to tasks
     crash.add_done_callback(_CRASHING.discard)
 

@@ -23,6 +23,7 @@ from faust.types import EventT
 
 from schemas.records import Channel
 from streams import counters
+from streams.acks import acked_when_done
 from streams.app import app, channel_windows, contributions_topic
 from streams.channel_alerts import observe
 from streams.event_context import ActingFor
@@ -32,7 +33,7 @@ from streams.metrics.jsonable import JsonDict
 from streams.partitions import partition_of
 from streams.publish import publish_alert, publish_window
 from streams.rules import CASE_RULES
-from streams.sends import Sends
+from streams.sends import Sends, delivered
 from streams.window_log import ChannelWindows, Sourced, add_batch, read_wire
 from touchstream.settings import get_settings
 
@@ -83,7 +84,8 @@ async def aggregate_windows(stream: StreamT[JsonDict]) -> None:
         settings.window_batch_max, within=settings.window_batch_wait_s
     ):
         try:
-            await _apply(events)
+            async with acked_when_done(events, "a contributions batch"):
+                await _apply(events)
         except BaseException:
             _LIVE.clear()  # windows changed in memory but not saved must not be reused
             raise
@@ -111,9 +113,10 @@ async def _apply(events: Sequence[EventT[JsonDict]]) -> None:
         changed[channel] = (windows, carrier[channel])
     for partition, tick in sorted(ticks.items()):
         changed |= _tick(sends, partition, tick, now, wall, skip=changed.keys())
-    # The results go to the producer before the table writes' changelog records, so that a
-    # recovered table never holds a batch whose results were not sent.
-    await sends.submit()
+    # The results are delivered before the table writes' changelog records are sent, so that a
+    # recovered table never holds a batch whose results (a closed window's final one, which no
+    # replay would emit again) were lost.
+    await delivered(await sends.submit())
     for channel, (windows, event) in changed.items():
         _save(channel, windows, event)
 

@@ -1,7 +1,7 @@
 """A batch's outbox: reads see its staged writes; at the end it hands over what the batch sent
 with one contributions record per channel, waits for delivery, and only then writes the tables,
 each write's changelog record (in Faust's own serialisation) to the partition of the event it
-belongs to."""
+belongs to, and waits for their delivery too. A failed delivery raises before any write."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 import pytest
+from kafka.errors import KafkaTimeoutError
 
 from schemas.records import Channel
 from streams import outbox as outbox_module
@@ -41,11 +42,12 @@ def _event(partition: int) -> Any:
 
 @pytest.fixture
 def log(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, ...]]]:
-    """What the outbox hands to the producer and when it flushes: ("submit", records) with
-    each record as (topic, partition, key, value), contributions' values as their offsets."""
+    """What the outbox hands to the producer and when it waits for delivery: ("submit", records)
+    with each record as (topic, partition, key, value), contributions' values as their offsets,
+    and ("delivered", n) for the n deliveries it waited for."""
     calls: list[tuple[Any, ...]] = []
 
-    async def submit(sends: Sends) -> None:
+    async def submit(sends: Sends) -> list[asyncio.Future[Any]]:
         staged, sends._records = sends._records, {}
         records = []
         for (topic, partition), items in staged.items():
@@ -53,14 +55,20 @@ def log(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, ...]]]:
                 if topic == CONTRIBUTIONS and value is not None:
                     value = ",".join(str(e[1]) for e in orjson.loads(value)["events"])
                 records.append((topic, partition, key, value))
-        if records:
-            calls.append(("submit", records))
+        if not records:
+            return []
+        calls.append(("submit", records))
+        delivery: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        delivery.set_result(None)
+        return [delivery]
 
-    async def flush() -> None:
-        calls.append(("flush",))
+    async def delivered(deliveries: list[asyncio.Future[Any]]) -> None:
+        if deliveries:
+            calls.append(("delivered", len(deliveries)))
+        await asyncio.gather(*deliveries)
 
     monkeypatch.setattr(Sends, "submit", submit)
-    monkeypatch.setattr(outbox_module.app.producer, "flush", flush)
+    monkeypatch.setattr(outbox_module, "delivered", delivered)
     yield calls
     cases.data.clear()
     seen.data.clear()
@@ -88,12 +96,12 @@ def test_reads_see_staged_writes_and_the_tables_only_change_at_the_end(
     # One write per key, the last staged, on the partition of the event that staged it last;
     # a delete is a tombstone, and deleting a key never stored sends nothing.
     assert log == [
-        ("flush",),
         ("submit", [(CASES, 1, b'"new"', b'{"version":2}'), (CASES, 3, b'"gone"', None)]),
+        ("delivered", 1),
     ]
 
 
-def test_contributions_go_out_per_channel_before_the_flush_and_the_writes(
+def test_contributions_go_out_per_channel_and_are_delivered_before_the_writes(
     log: list[tuple[Any, ...]],
 ) -> None:
     outbox = Outbox()
@@ -117,8 +125,9 @@ def test_contributions_go_out_per_channel_before_the_flush_and_the_writes(
                 (CONTRIBUTIONS, None, b"email", "8"),
             ],
         ),
-        ("flush",),
+        ("delivered", 1),
         ("submit", [(SEEN, 0, f'"{offset}"'.encode(), b"[0.0,0]") for offset in (7, 8, 9)]),
+        ("delivered", 1),
     ]
     assert dict(seen.data) == {"7": [0.0, 0], "8": [0.0, 0], "9": [0.0, 0]}
     log.clear()
@@ -126,14 +135,34 @@ def test_contributions_go_out_per_channel_before_the_flush_and_the_writes(
     assert log == []
 
 
-def test_a_batch_that_wrote_nothing_does_not_wait_for_delivery(
+def test_a_batch_that_wrote_nothing_waits_for_its_records_only(
     log: list[tuple[Any, ...]],
 ) -> None:
     outbox = Outbox()
     with outbox.acting_for(_event(0)):
         outbox.contribute([Contribution(Kind.TOUCHPOINT, Channel.SMS, AT)], "sla:0", 5)
     asyncio.run(outbox.finish())
-    assert log == [("submit", [(CONTRIBUTIONS, None, b"sms", "5")])]
+    assert log == [("submit", [(CONTRIBUTIONS, None, b"sms", "5")]), ("delivered", 1)]
+
+
+def test_a_failed_delivery_raises_before_any_table_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The producer's flush returned whether or not the records got through, and the writes
+    went on: the state said applied while the contributions were lost."""
+
+    async def submit(sends: Sends) -> list[asyncio.Future[Any]]:
+        sends._records = {}
+        failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        failed.set_exception(KafkaTimeoutError("no leader"))
+        return [failed]
+
+    monkeypatch.setattr(Sends, "submit", submit)
+    outbox = Outbox()
+    with outbox.acting_for(_event(0)):
+        outbox.contribute([Contribution(Kind.TOUCHPOINT, Channel.SMS, AT)], "cx.touchpoints:0", 5)
+        outbox.put(seen, "e5", [0.0, 0])
+    with pytest.raises(KafkaTimeoutError):
+        asyncio.run(outbox.finish())
+    assert "e5" not in seen.data
 
 
 def test_a_read_of_the_tables_is_told_to_the_sensors_and_a_missing_key_is_none(
@@ -175,7 +204,8 @@ def test_a_large_batch_is_sent_in_messages_of_bounded_size(
         outbox.contribute([web], "cx.touchpoints:1", offset)
     asyncio.run(outbox.finish())
     assert log == [
-        ("submit", [(CONTRIBUTIONS, None, b"web", offsets) for offsets in ("0,1", "2,3", "4")])
+        ("submit", [(CONTRIBUTIONS, None, b"web", offsets) for offsets in ("0,1", "2,3", "4")]),
+        ("delivered", 1),
     ]
 
 
