@@ -109,10 +109,15 @@ def insert(client: Client, rows: dict[str, list[Row]]) -> None:
 
 class _DropOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
     """Rows not yet committed belong to whoever gets their partitions next, who reads them again
-    from the committed offsets; keeping them here would only write them twice."""
+    from the committed offsets; keeping them here would only write them twice. So every
+    partition assigned is to be read from its committed offset (``rewind``), also one this sink
+    had before: the client keeps such a partition's position, past the rows just dropped, which
+    no commit would then cover. The listener runs on the client's IO thread, which may not ask
+    the broker for the offsets: the sink seeks after the poll (``Sink._rewound``)."""
 
     def __init__(self, batch: Batch) -> None:
         self.batch = batch
+        self.rewind: set[TopicPartition] = set()
 
     def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
         if len(self.batch):
@@ -121,6 +126,7 @@ class _DropOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         log.info("assigned %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
+        self.rewind |= set(assigned)
 
 
 class Sink:
@@ -135,7 +141,8 @@ class Sink:
             auto_offset_reset="earliest",
             **consumer_group_options(settings),
         )
-        self.consumer.subscribe(topics(settings), listener=_DropOnRevoke(self.batch))
+        self.rebalance = _DropOnRevoke(self.batch)
+        self.consumer.subscribe(topics(settings), listener=self.rebalance)
         self._client: Client | None = None
         self._lag_due = 0.0
 
@@ -159,7 +166,7 @@ class Sink:
         records: dict[TopicPartition, list[ConsumerRecord]] = self.consumer.poll(
             timeout_ms=int(timeout_s * 1000), max_records=self.batch.room()
         )
-        for tp, messages in records.items():
+        for tp, messages in self._rewound(records).items():
             for message in messages:
                 table, row = to_row(tp.topic, tp.partition, message.offset, message.value)
                 self.batch.add(table, row, (tp.topic, tp.partition), message.offset)
@@ -185,7 +192,7 @@ class Sink:
                 delay = backoff_s(attempt - 1, self.settings.sink_retry_max_s)
                 log.warning("insert of %d rows failed (%s); retry %d in %.2f s, partitions paused",
                             len(self.batch), _brief(exc), attempt, delay)
-                self._wait_paused(delay)
+                self._wait_paused(delay, paused)
                 if not len(self.batch):  # revoked while waiting: nothing of ours to write
                     break
         if os.environ.get(CRASH_AFTER_INSERT) == "1":
@@ -220,11 +227,32 @@ class Sink:
             # A rebalance took the partitions: their new owner writes the rows again, harmlessly.
             log.warning("commit failed (%s); the rows will be written again", _brief(exc))
 
-    def _wait_paused(self, seconds: float) -> None:
+    def _wait_paused(self, seconds: float, paused: set[TopicPartition]) -> None:
+        """Polls (the group needs it) without taking rows. A partition assigned meanwhile is not
+        paused, so a poll may return its records: it goes back to the first of them and is paused
+        too (``paused``), to be read once the insert is through."""
         deadline = time.monotonic() + seconds
         while not self.stop.is_set() and (left := deadline - time.monotonic()) > 0:
             self._measure_lag()
-            self.consumer.poll(timeout_ms=int(min(left, 1.0) * 1000))
+            records = self.consumer.poll(timeout_ms=int(min(left, 1.0) * 1000))
+            for tp, messages in self._rewound(records).items():
+                self.consumer.seek(tp, messages[0].offset)
+                self.consumer.pause(tp)
+                paused.add(tp)
+
+    def _rewound(
+        self, records: dict[TopicPartition, list[ConsumerRecord]]
+    ) -> dict[TopicPartition, list[ConsumerRecord]]:
+        """Seeks the partitions assigned since the last poll to their committed offsets, and
+        leaves out what the poll read of them: it is read again from there."""
+        rewind, self.rebalance.rewind = self.rebalance.rewind, set()
+        for tp in rewind & self.consumer.assignment():
+            committed = self.consumer.committed(tp)
+            if committed is None:
+                self.consumer.seek_to_beginning(tp)
+            else:
+                self.consumer.seek(tp, committed)
+        return {tp: messages for tp, messages in records.items() if tp not in rewind}
 
     def _measure_lag(self) -> None:
         """At most every LAG_EVERY_S: end offsets are a request to the broker."""
