@@ -34,14 +34,19 @@ from touchstream.settings import Settings, load_settings
 from touchstream.topics import ensure_topics
 
 console = Console()
+# Over every case, not the hourly view: a percentile of the whole span is not any mean of the
+# hourly ones. Nearest rank, as the views and the stream (streams/metrics/sketch.py).
 SUMMARY = """
-SELECT channel,
-       sum(cases_opened) AS cases,
-       round(sum(frt_p90_s * first_responses) / nullIf(sum(first_responses), 0) / 60, 1)
-           AS frt_p90_min_weighted,
-       sum(sla_breaches) AS sla_breaches,
-       round(sum(fcr_cases) * 100 / nullIf(sum(resolved), 0), 1) AS fcr_pct
-FROM channel_response_times_hourly GROUP BY channel ORDER BY channel
+SELECT first_channel AS channel,
+       count() AS cases,
+       countIf(frt_s IS NOT NULL) AS answered,
+       round(if(answered = 0, NULL,
+                arraySort(groupArray(frt_s))[intDiv(90 * answered + 99, 100)]) / 60, 1)
+           AS frt_p90_min,
+       countIf(sla_breached = 1) AS sla_breaches,
+       round(countIf(fcr = 1) * 100 / nullIf(countIf(resolved_at IS NOT NULL), 0), 1) AS fcr_pct
+FROM cases FINAL WHERE opened_at IS NOT NULL AND first_channel IS NOT NULL
+GROUP BY channel ORDER BY channel
 """
 SATISFACTION = """
 SELECT channel,
@@ -87,7 +92,7 @@ def wait_for_cases(settings: Settings, expected: int, timeout_s: float = 180) ->
 
 def print_table(settings: Settings) -> None:
     bi = connect(settings, "bi")
-    times = {row[0]: row[1:] for row in bi.query(SUMMARY).result_rows}
+    times = {row[0]: (row[1], *row[3:]) for row in bi.query(SUMMARY).result_rows}
     satisfaction = {row[0]: row[1:] for row in bi.query(SATISFACTION).result_rows}
     table = Table(
         "channel",
@@ -109,8 +114,8 @@ def print_table(settings: Settings) -> None:
         )
     console.print(table)
     console.print(
-        "FRT p90 is the hourly p90s weighted by first responses; the views hold the "
-        "exact hourly figures."
+        "FRT p90: the time 90 % of the channel's answered cases were answered within; "
+        "channel_response_times_hourly holds it per hour."
     )
 
 

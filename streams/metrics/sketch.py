@@ -1,16 +1,23 @@
 """A small mergeable quantile sketch for durations (FRT, TTR): a DDSketch-style log histogram.
 
-Rank definition ("lower" nearest rank, numpy's ``method="lower"``): the q-quantile of n values,
-0 <= q <= 1, is the value at 0-based rank ``floor(q * (n - 1))`` of the values sorted ascending.
-``exact_quantile`` computes it exactly; the sketch estimates the same ranked value.
+Rank definition (the nearest rank, numpy's ``method="inverted_cdf"``): the q-quantile of n
+values, 0 <= q <= 1, is the smallest of them such that at least q * n of the values are at or
+below it: the value at 1-based rank ``ceil(q * n)`` (the smallest for q = 0) of the values sorted
+ascending. A p90 is thus a response time that 90 % of the cases met, and with few values the
+slow ones show: the p90 of two FRTs is the larger. The BI views use the same definition
+(``sinks/migrations/0010_nearest_rank_percentiles.sql``). ``exact_quantile`` computes it exactly;
+the sketch estimates the same ranked value.
 
 Estimator (Masson, Rim and Lee, "DDSketch", VLDB 2019). With gamma = (1 + alpha) / (1 - alpha), a
 value x > 0 is counted in bucket i = ceil(log_gamma(x)), which holds the values in
 (gamma^(i-1), gamma^i]. The estimate of the ranked value is the representative of its bucket,
 2 * gamma^i / (gamma + 1), which is within relative error alpha of every value in the bucket:
-|estimate - exact| <= alpha * exact, for any q and any data. Zero (a valid FRT: an answer at the
-opening instant) has its own exact counter. Negative values are rejected: durations here are
-clamped at zero before they reach a sketch, so a negative one is a bug upstream.
+|estimate - exact| <= alpha * exact, for any q and any data. The sketch also keeps the exact
+smallest and largest value: the ranks that fall on them are exact, and every estimate is clamped
+between them (which only brings it nearer: twenty FRTs of exactly 300 s have a p90 of 300, not
+the bucket's 301.9, so a 300 s standard is met). Zero (a valid FRT: an answer at the opening
+instant) has its own exact counter. Negative values are rejected: durations here are clamped at
+zero before they reach a sketch, so a negative one is a bug upstream.
 
 Merging adds the bucket counts, so the merge of two sketches is exactly the sketch of the union.
 """
@@ -18,7 +25,7 @@ Merging adds the bucket counts, so the merge of two sketches is exactly the sket
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from streams.metrics.jsonable import JsonDict
@@ -26,18 +33,23 @@ from streams.metrics.jsonable import JsonDict
 DEFAULT_ALPHA = 0.01
 
 
-def lower_rank(q: float, n: int) -> int:
-    """The 0-based rank of the q-quantile of n values (see the module docstring)."""
+# q is read in millionths, so that ceil(q * n) is integer arithmetic: 0.9 * 70 is
+# 63.00000000000001 in floating point, whose ceiling would be rank 64.
+_PARTS = 1_000_000
+
+
+def nearest_rank(q: float, n: int) -> int:
+    """The 0-based rank of the q-quantile of n >= 1 values (see the module docstring)."""
     if not 0.0 <= q <= 1.0:
         raise ValueError(f"quantile {q} is outside [0, 1]")
-    return math.floor(q * (n - 1))
+    return max(-(-round(q * _PARTS) * n // _PARTS) - 1, 0)
 
 
 def exact_quantile(values: Sequence[float], q: float) -> float | None:
     """The exact q-quantile under the sketch's rank definition; None for no values."""
     if not values:
         return None
-    return sorted(values)[lower_rank(q, len(values))]
+    return sorted(values)[nearest_rank(q, len(values))]
 
 
 @cache
@@ -52,7 +64,17 @@ def _gammas(alpha: float) -> tuple[float, float]:
 class QuantileSketch:
     """Counts of values per log bucket; add, merge and quantile estimates within alpha."""
 
-    __slots__ = ("_buckets", "_count", "_gamma", "_log_gamma", "_saved", "_zeros", "alpha")
+    __slots__ = (
+        "_buckets",
+        "_count",
+        "_gamma",
+        "_log_gamma",
+        "_max",
+        "_min",
+        "_saved",
+        "_zeros",
+        "alpha",
+    )
 
     def __init__(self, alpha: float = DEFAULT_ALPHA) -> None:
         self.alpha = alpha
@@ -63,6 +85,9 @@ class QuantileSketch:
         # Kept, not summed: accumulators ask every sketch for it when they are saved, merged
         # and emitted (286,000 times in scenario core's 86,000 events).
         self._count = 0
+        # The exact extremes; None when empty, or restored from a form saved before they were.
+        self._min: float | None = None
+        self._max: float | None = None
         # ``to_dict``'s form until the next change: a window's sketches change far less often
         # than its counts, and the whole window is saved after every batch that changes it.
         self._saved: JsonDict | None = None
@@ -74,6 +99,11 @@ class QuantileSketch:
     def add(self, value: float) -> None:
         if value < 0.0:
             raise ValueError(f"negative value {value}: the sketch holds durations")
+        if self._count == 0:
+            self._min = self._max = value
+        else:
+            self._min = _either(min, self._min, value)
+            self._max = _either(max, self._max, value)
         self._count += 1
         self._saved = None
         if value == 0.0:
@@ -86,6 +116,12 @@ class QuantileSketch:
         """Adds ``other``'s counts into this sketch; both must have the same alpha."""
         if other.alpha != self.alpha:
             raise ValueError(f"cannot merge sketches of alpha {self.alpha} and {other.alpha}")
+        if other._count:
+            if self._count == 0:
+                self._min, self._max = other._min, other._max
+            else:
+                self._min = _either(min, self._min, other._min)
+                self._max = _either(max, self._max, other._max)
         self._zeros += other._zeros
         self._count += other._count
         self._saved = None
@@ -95,6 +131,7 @@ class QuantileSketch:
     def copy(self) -> QuantileSketch:
         twin = QuantileSketch(self.alpha)
         twin._zeros, twin._count = self._zeros, self._count
+        twin._min, twin._max = self._min, self._max
         twin._buckets = dict(self._buckets)
         return twin
 
@@ -103,14 +140,23 @@ class QuantileSketch:
         n = self.count
         if n == 0:
             return None
-        rank = lower_rank(q, n)
+        rank = nearest_rank(q, n)
+        low, high = self._min, self._max
+        if low is not None and high is not None:
+            if rank == 0:
+                return low
+            if rank == n - 1:
+                return high
         seen = self._zeros
         if rank < seen:
             return 0.0
         for index in sorted(self._buckets):
             seen += self._buckets[index]
             if rank < seen:
-                return 2.0 * self._gamma**index / (self._gamma + 1.0)
+                estimate = 2.0 * self._gamma**index / (self._gamma + 1.0)
+                if low is None or high is None:
+                    return estimate
+                return min(max(estimate, low), high)
         raise AssertionError("rank below count always falls in a bucket")
 
     def to_dict(self) -> JsonDict:
@@ -120,7 +166,13 @@ class QuantileSketch:
         one (3 µs); a copy nonetheless, as the value may be serialised after later changes."""
         if self._saved is None:
             buckets = dict(self._buckets)
-            self._saved = {"alpha": self.alpha, "zeros": self._zeros, "buckets": buckets}
+            self._saved = {
+                "alpha": self.alpha,
+                "zeros": self._zeros,
+                "buckets": buckets,
+                "min": self._min,
+                "max": self._max,
+            }
         return self._saved
 
     @classmethod
@@ -129,4 +181,12 @@ class QuantileSketch:
         sketch._zeros = data["zeros"]
         sketch._buckets = {int(index): count for index, count in data["buckets"].items()}
         sketch._count = sketch._zeros + sum(sketch._buckets.values())
+        sketch._min, sketch._max = data.get("min"), data.get("max")
         return sketch
+
+
+def _either(
+    pick: Callable[[float, float], float], a: float | None, b: float | None
+) -> float | None:
+    """``pick`` of two extremes; unknown (None) if either is."""
+    return None if a is None or b is None else pick(a, b)

@@ -201,7 +201,7 @@ class WindowAccumulator:
 
     def result(self) -> dict[str, float | None]:
         """The counts and figures of the window; a figure is None when its denominator is 0.
-        Percentiles are ``QuantileSketch`` estimates of the lower nearest-rank quantile."""
+        Percentiles are ``QuantileSketch`` estimates of the nearest-rank quantile."""
         frt, ttr = self.frt_sketch, self.ttr_sketch
         counts: dict[str, float | None] = {name: getattr(self, name) for name in _COUNTS}
         return counts | {

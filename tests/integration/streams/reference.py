@@ -46,9 +46,11 @@ class HourFigures:
         }
 
 
-def lower_rank_quantile(values: list[float], q: float) -> float:
+def nearest_rank_quantile(values: list[float], q: float) -> float:
+    """The smallest value with at least q of the values at or below it (domain.md leaves the
+    estimator to the code; this is the stream's and the BI views')."""
     ordered = sorted(values)
-    return ordered[math.floor(q * (len(ordered) - 1))]
+    return ordered[max(math.ceil(round(q * 100) * len(ordered) / 100) - 1, 0)]
 
 
 def reference(

@@ -23,7 +23,7 @@ from streams.facts import WindowResult
 from streams.partitions import partition_of
 from tests import recent
 from tests.conftest import free_port
-from tests.integration.streams.reference import HourFigures, lower_rank_quantile, reference
+from tests.integration.streams.reference import HourFigures, nearest_rank_quantile, reference
 from tests.integration.topics import own_topics
 from tests.integration.workers import Worker
 from touchstream.generator import generate
@@ -192,7 +192,7 @@ def assert_matches(
         want = figures.figures()
         assert {k: got[k] for k in want} == pytest.approx(want), key
         for q in (0.5, 0.9) if figures.frt else ():
-            exact = lower_rank_quantile(figures.frt, q)
+            exact = nearest_rank_quantile(figures.frt, q)
             assert got[f"frt_p{int(q * 100)}_s"] == pytest.approx(exact, rel=ALPHA, abs=1e-9)
 
 

@@ -4,7 +4,7 @@ import random
 import pytest
 from faust.utils import json as faust_json
 
-from streams.metrics.sketch import QuantileSketch, exact_quantile, lower_rank
+from streams.metrics.sketch import QuantileSketch, exact_quantile, nearest_rank
 
 
 def sketch_of(values: list[float], alpha: float = 0.01) -> QuantileSketch:
@@ -20,12 +20,34 @@ def test_empty_sketch() -> None:
     assert exact_quantile([], 0.5) is None
 
 
-def test_lower_nearest_rank_definition() -> None:
+def test_nearest_rank_definition() -> None:
     values = [float(v) for v in range(10, 0, -1)]  # 1..10, unsorted
-    assert [exact_quantile(values, q) for q in (0.0, 0.5, 0.9, 0.99, 1.0)] == [1, 5, 9, 9, 10]
-    assert lower_rank(0.5, 4) == 1
+    assert [exact_quantile(values, q) for q in (0.0, 0.5, 0.9, 0.99, 1.0)] == [1, 5, 9, 10, 10]
+    assert [exact_quantile([60.0, 3600.0], q) for q in (0.5, 0.9)] == [60.0, 3600.0]
+    assert nearest_rank(0.5, 4) == 1
+    assert nearest_rank(0.9, 70) == 62  # ceil(63.0): not 63, as 0.9 * 70 in floats would give
     with pytest.raises(ValueError):
-        lower_rank(1.5, 4)
+        nearest_rank(1.5, 4)
+
+
+def test_the_extremes_are_exact_and_every_estimate_lies_between_them() -> None:
+    """Twenty FRTs of exactly 300 s meet a 300 s standard; a bucket's representative (301.9)
+    would not. The p90 of two FRTs, 14,401 and 14,450 s, is above a 14,400 s standard."""
+    assert sketch_of([300.0] * 20).quantile(0.9) == 300.0
+    assert sketch_of([299.0]).quantile(0.9) == 299.0
+    assert sketch_of([14401.0, 14450.0]).quantile(0.9) == 14450.0
+    three = sketch_of([14401.0, 14420.0, 14450.0]).quantile(0.5)
+    assert three is not None and 14401.0 <= three <= 14450.0
+
+
+def test_extremes_survive_merge_copy_and_json_and_are_unknown_in_an_older_saved_form() -> None:
+    merged = sketch_of([5.0, 700.0])
+    merged.merge(sketch_of([0.0, 9000.0]))
+    restored = QuantileSketch.from_dict(json.loads(json.dumps(merged.copy().to_dict())))
+    assert [restored.quantile(q) for q in (0.0, 1.0)] == [0.0, 9000.0]
+    older = {k: v for k, v in sketch_of([5.0, 700.0]).to_dict().items() if k not in ("min", "max")}
+    estimate = QuantileSketch.from_dict(older).quantile(1.0)  # the bucket's representative
+    assert estimate is not None and estimate != 700.0 and abs(estimate - 700.0) <= 0.01 * 700.0
 
 
 def test_zero_is_exact() -> None:
