@@ -87,10 +87,11 @@ def _satisfaction_drop(
     state: ChannelAlertState, closed: WindowSnapshot, figures: dict[str, float | None]
 ) -> Verdict:
     hour_pct, responses = figures["csat_pct"], closed.accumulator.csat_responses
-    start = closed.end - TRAILING
-    trailing = [
-        v for k, v in state.hours.items() if start <= datetime.fromisoformat(k) < closed.end
-    ]
+    # The 24 whole hours before the hour the window ends in: a window ending at 10:05 compares
+    # with 10:00 yesterday to 10:00 today, not with the 23 hours that start after 10:05.
+    end = closed.end.replace(minute=0, second=0, microsecond=0)
+    start = end - TRAILING
+    trailing = [v for k, v in state.hours.items() if start <= datetime.fromisoformat(k) < end]
     satisfied, answered = sum(v[0] for v in trailing), sum(v[1] for v in trailing)
     if hour_pct is None or responses < MIN_HOUR_RESPONSES or answered == 0:
         return None

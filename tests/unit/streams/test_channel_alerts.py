@@ -87,6 +87,17 @@ def test_trailing_day_forgets_older_hours() -> None:
     assert observe(state, window(HOPPING_1H_5M, T0 + timedelta(hours=29), 40, 100)) == []
 
 
+def test_a_window_ending_past_the_hour_compares_with_the_whole_day_before_the_hour() -> None:
+    state = ChannelAlertState()
+    observe(state, window(TUMBLING_1H, T0, 0, 100))  # 10:00 yesterday, as it were: all unhappy
+    for hour in range(1, 24):
+        observe(state, window(TUMBLING_1H, T0 + timedelta(hours=hour), 100, 100))
+    # The hour to 00:05 the next day, at 81 %: 14.8 points below the 24 hours' 95.8 %, no drop
+    # (against the 23 hours from 01:00 it would be 19 points).
+    hop = window(HOPPING_1H_5M, T0 + timedelta(hours=23, minutes=5), 81, 100)
+    assert observe(state, hop) == []
+
+
 def test_response_time_degraded_against_the_chat_standard() -> None:
     state = ChannelAlertState()
     on_time = window(HOPPING_1H_5M, T0, frt=[60.0] * 9 + [900.0])  # p90 = 60 s <= 5 min
