@@ -21,13 +21,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_D = "0-9\u0660-\u0669\u06f0-\u06f9"
-_SEP = r"(?:[ \u00a0]?[-.\u2010-\u2013][ \u00a0]?|[ \u00a0]{1,2})"
+# ASCII, Arabic-Indic, Persian, Devanagari and fullwidth digits.
+_D = "0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\uff10-\uff19"
+# Spaces (a tab, no-break and thin ones included) or one of - . / and dashes between digit
+# groups; a comma is none, as it groups the thousands of amounts and counts.
+_SPACE = "[ \t\u00a0\u2009\u202f]"
+_SEP = rf"(?:{_SPACE}?[-./\u2010-\u2013]{_SPACE}?|{_SPACE}{{1,3}})"
 _GROUP = rf"(?:\([{_D}]{{1,5}}\)|[{_D}]++)"
 # Letters may touch a number: Hebrew writes a preposition in front of it (ל054...), and a number
 # glued to a word ("tel0712345678", "ACC12345678") is as personal as a spaced one. Possessive
 # groups keep the scan from ever backtracking into the digits.
-_NUMBER = re.compile(rf"(?<![{_D}+])(?:\+[ \u00a0]?)?{_GROUP}(?:(?:{_SEP}|(?<=\))){_GROUP})*+")
+_NUMBER = re.compile(rf"(?<![{_D}+])(?:\+{_SPACE}?)?{_GROUP}(?:(?:{_SEP}|(?<=\))){_GROUP})*+")
 _DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
 _MONTH = r"(?:0?[1-9]|1[0-2])"
 _DATE = re.compile(
@@ -35,12 +39,17 @@ _DATE = re.compile(
     rf"|{_MONTH}([./-]){_DAY}\2(?:19|20)[0-9]{{2}}"
     rf"|(?:19|20|13|14)[0-9]{{2}}([./-]){_MONTH}\3{_DAY}"
 )
-# Starting only where a run of address characters starts keeps the scan linear.
+# Starting only where a run of address characters starts keeps the scan linear. Letters of any
+# script but Hebrew and Arabic, which glue a preposition to the address (ל + jane@...), every
+# character RFC 5322 allows unquoted in the local part, and the fullwidth at sign.
+_LOCAL = r"(?:(?![\u0590-\u06ff])[\w.%+'!#$&*/=?^`{|}~-])"
+_AT = "[@\uff20]"
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]++@"
-    r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"
+    rf"(?<!{_LOCAL}){_LOCAL}++{_AT}[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{{2,}}(?![\w-])"
 )
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_DIGITS = str.maketrans(
+    "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९０１２３４５６７８９", "0123456789" * 4
+)
 _NON_DIGIT = re.compile(r"[^0-9]")
 # An amount is no phone number, however long ("۱۲۰۰۰۰۰ تومان", "KES 1 250 000"): a currency
 # right before or after a number of at most 12 digits that starts with neither 0 nor "+" keeps it.
@@ -132,7 +141,7 @@ def redact(text: str) -> Redacted:
         counts[kind] = counts.get(kind, 0) + 1
         return f"<{kind}>"
 
-    if "@" in text:
+    if "@" in text or "\uff20" in text:
         text = _EMAIL.sub(email, text)
     text = _NUMBER.sub(number, text)
     return Redacted(text, counts)

@@ -29,6 +29,10 @@ DATA = Path(__file__).resolve().parents[3] / "data" / "redaction"
         ),
         ("ایمیل من ali.rezaei@example.ir است", "ایمیل من <email> است", {"email": 1}),
         ("a@b.io and c.d@e.org", "<email> and <email>", {"email": 2}),
+        # Letters of other scripts, every unquoted local-part character, the fullwidth at sign.
+        ("josé@example.com, jane@exämple.de", "<email>, <email>", {"email": 2}),
+        ("jane/doe@x.com or j!ane@x.com", "<email> or <email>", {"email": 2}),
+        ("jane＠example.com", "<email>", {"email": 1}),
         # Phones: international, local, with spaces, dashes, dots and parentheses.
         ("call +1 (555) 123-4567 today", "call <phone> today", {"phone": 1}),
         ("ring +44 (0)20 7946 0958 please", "ring <phone> please", {"phone": 1}),
@@ -47,6 +51,11 @@ DATA = Path(__file__).resolve().parents[3] / "data" / "redaction"
         ("شماره‌ام +۹۸ ۹۱۲ ۳۴۵ ۶۷۸۹ است", "شماره‌ام <phone> است", {"phone": 1}),
         ("اتصل على ٠٥٠١٢٣٤٥٦٧", "اتصل على <phone>", {"phone": 1}),
         ("tel0712345678", "tel<phone>", {"phone": 1}),
+        # Slashes, tabs, thin and repeated spaces between groups; Devanagari, fullwidth digits.
+        ("Tel 030/123 456 or 071/234/5678", "Tel <phone> or <phone>", {"phone": 2}),
+        ("071\t234\t5678, 071\u2009234\u20095678", "<phone>, <phone>", {"phone": 2}),
+        ("071   234  5678", "<phone>", {"phone": 1}),
+        ("०७१२३४५६७८ or ０７１２３４５６７８", "<phone> or <phone>", {"phone": 2}),
         ("1234567", "<phone>", {"phone": 1}),
         # Cards, grouped or not; Luhn decides between card and phone where both could be.
         ("card 4111 1111 1111 1111 charged", "card <card> charged", {"card": 1}),
