@@ -67,8 +67,21 @@ async def on_tick(stream: StreamT[dict[str, str]]) -> None:
         await check_deadlines(now, event)
         if time.monotonic() - _swept.get(partition, float("-inf")) >= SWEEP_EVERY_S:
             _swept[partition] = time.monotonic()
-            expire_seen(now, partition)
-            expire_cases(now, partition)
+            await sweep(now, event)
+
+
+async def sweep(now: datetime, tick: EventT[dict[str, str]]) -> None:
+    """Expiry of the tick's partition, as a batch of its own: under CASES_LOCK, so that no
+    touchpoints batch has the same keys staged meanwhile, and through an outbox, whose
+    tombstones are delivered before the lock goes (written through the table, a tombstone could
+    reach the changelog after a later write of the same key, and a recovery lose that)."""
+    partition = tick.message.partition
+    async with CASES_LOCK:
+        outbox = Outbox()
+        with outbox.acting_for(tick):
+            expire_seen(now, partition, outbox)
+            expire_cases(now, partition, outbox)
+        await outbox.finish()
 
 
 # mode types receivers with mypy_extensions' NamedArg, which no function definition matches.
@@ -98,19 +111,18 @@ async def check_deadlines(now: datetime, tick: EventT[dict[str, str]]) -> None:
         await outbox.finish()
 
 
-def expire_cases(now: datetime, partition: int) -> None:
+def expire_cases(now: datetime, partition: int, outbox: Outbox) -> None:
     """Forgets the partition's cases that are over, so state stays as large as the cases that
     can still change. Only keys of ``partition`` may be written under its tick."""
     for key, stored in list(cases.items()):
         if is_over(stored, now, RESOLVED_KEEP, IDLE_KEEP) and partition_of(key) == partition:
-            del cases[key]
-            if awaiting_response.get(key) is not None:
-                del awaiting_response[key]
+            outbox.delete(cases, key)
+            outbox.delete(awaiting_response, key)
 
 
-def expire_seen(now: datetime, partition: int) -> None:
+def expire_seen(now: datetime, partition: int, outbox: Outbox) -> None:
     """A duplicate comes from a producer retrying minutes or hours later, not days later."""
     horizon = now.timestamp() - settings.dedup_ttl_s
     for key, (at, key_partition) in list(seen.items()):
         if key_partition == partition and at < horizon:
-            del seen[key]
+            outbox.delete(seen, key)
