@@ -8,6 +8,7 @@ the reason; the other lines go on.
 from __future__ import annotations
 
 import sys
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ def produce_lines(
     lines: Iterable[str], settings: Settings, source: str, report: bool = True
 ) -> ProduceSummary:
     summary = ProduceSummary()
+    # A dead letter's position is its line in this run: two runs (or two files of one name) must
+    # not share it, or ClickHouse's dead_letters, keyed by position, keeps one letter of the two.
+    run = f"file:{source}:{uuid.uuid4().hex[:12]}"
     producer = KafkaProducer(**producer_options(settings))
     try:
         for number, line in enumerate(lines, start=1):
@@ -63,7 +67,7 @@ def produce_lines(
                     )
                 dead = dead_letter_record(
                     line.rstrip("\r\n").encode(),
-                    f"file:{source}",
+                    run,
                     -1,
                     number,
                     record.reason,

@@ -68,7 +68,8 @@ def test_generate_piped_into_produce(isolated: Settings) -> None:
     assert [codec.decode_as(v, Feedback) for v in feedback]
     letters = [codec.decode_as(v, DeadLetter) for v in dead]
     assert Counter(d.reason for d in letters) == reasons
+    assert len({letter.source_topic for letter in letters}) == 1  # one run, its own name
     for letter in letters:
-        assert letter.source_topic == "file:stdin"
+        assert letter.source_topic.startswith("file:stdin:")
         assert letter.original.decode() == lines[letter.source_offset - 1]
     assert f"line {letters[0].source_offset}: {letters[0].reason}" in produced.stderr.decode()
