@@ -111,12 +111,21 @@ def publish_alert(out: Sends, alert: Alert) -> None:
 
 
 def publish_window(out: Sends, snapshot: WindowSnapshot, final: bool) -> None:
-    """The revision is the emission time, so the latest result of a window wins in ClickHouse
-    (ReplacingMergeTree on revision) and its final result, emitted last, wins over interim."""
-    now = datetime.now(UTC)
-    result = WindowResult.of(snapshot, final=final, revision=int(now.timestamp() * 1000))
+    result = WindowResult.of(snapshot, final=final, revision=revision(datetime.now(UTC), final))
     out.add(_WINDOWS, snapshot.channel.value.encode(), codec.encode(result))
     _window_results(snapshot.spec.name, final).inc()
+
+
+# Above any emission time in ms (2^62 ms is 146 million years).
+FINAL_REVISION = 1 << 62
+
+
+def revision(emitted: datetime, final: bool) -> int:
+    """A window result's revision: its emission time in ms, so that the latest result of a
+    window wins in ClickHouse (ReplacingMergeTree on revision), and above every interim result's
+    if it is final: emitted last, but possibly by another worker whose clock is behind the one
+    that emitted an interim result before a rebalance."""
+    return int(emitted.timestamp() * 1000) | (FINAL_REVISION if final else 0)
 
 
 @cache
