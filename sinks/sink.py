@@ -184,7 +184,9 @@ class Sink:
                 metrics.INSERT_ERRORS.labels(type(exc).__name__).inc()
                 attempt += 1
                 if (attempts is not None and attempt >= attempts) or self.stop.is_set():
-                    log.warning("giving up on %d uncommitted rows: %s", len(self.batch), exc)
+                    log.warning(
+                        "giving up on %d uncommitted rows: %s", len(self.batch), _brief(exc)
+                    )
                     return
                 if not paused:
                     paused = set(self.consumer.assignment())

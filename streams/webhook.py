@@ -42,8 +42,12 @@ async def deliver(
     while True:
         attempt += 1
         try:
+            # No redirects: a 307 or 308 would post the alert, comment and all, wherever it says.
             async with session.post(
-                url, json=alert, headers={"Idempotency-Key": alert["alert_id"]}
+                url,
+                json=alert,
+                headers={"Idempotency-Key": alert["alert_id"]},
+                allow_redirects=False,
             ) as answer:
                 status = answer.status
         except (aiohttp.ClientError, TimeoutError) as exc:
