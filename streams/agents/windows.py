@@ -19,9 +19,10 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from faust import Stream, StreamT
-from faust.types import EventT
+from faust.types import EventT, Message
 
 from schemas.records import Channel
+from schemas.validation import Reason, Rejection
 from streams import counters
 from streams.acks import acked_when_done
 from streams.app import app, channel_windows, contributions_topic
@@ -31,7 +32,7 @@ from streams.liveness import PROGRESS
 from streams.metrics import TUMBLING_1H, Watermarking
 from streams.metrics.jsonable import JsonDict
 from streams.partitions import partition_of
-from streams.publish import publish_alert, publish_window
+from streams.publish import dead_letter, publish_alert, publish_window
 from streams.rules import CASE_RULES
 from streams.sends import Sends, delivered
 from streams.window_log import ChannelWindows, Sourced, add_batch, read_wire
@@ -95,6 +96,7 @@ async def _apply(events: Sequence[EventT[JsonDict]]) -> None:
     batch: list[Sourced] = []
     carrier: dict[Channel, EventT[JsonDict]] = {}  # a record of each channel in the batch
     ticks: dict[int, EventT[JsonDict]] = {}  # partition -> a tick on it
+    sends = Sends()
     for event in events:
         message = event.message
         PROGRESS.advance((message.topic, message.partition), message.offset, time.monotonic())
@@ -102,11 +104,10 @@ async def _apply(events: Sequence[EventT[JsonDict]]) -> None:
         if "tick" in value:
             ticks[message.partition] = event
             continue
-        for sourced in read_wire(value):
+        for sourced in _read(value, message, sends):
             batch.append(sourced)
             carrier[sourced[0].channel] = event
     now, wall = datetime.now(UTC), time.monotonic()
-    sends = Sends()
     changed: dict[Channel, tuple[ChannelWindows, EventT[JsonDict]]] = {}
     for channel, windows in add_batch(batch, _load, wall).items():
         _emit(sends, windows, now, wall)
@@ -119,6 +120,18 @@ async def _apply(events: Sequence[EventT[JsonDict]]) -> None:
     await delivered(await sends.submit())
     for channel, (windows, event) in changed.items():
         _save(channel, windows, event)
+
+
+def _read(value: JsonDict, message: Message, sends: Sends) -> list[Sourced]:
+    """The contributions of one record; none, and a dead letter, for a record this version
+    cannot read (a newer worker's, during an upgrade): failing the batch instead would stop the
+    worker, which would meet the same record again on every restart."""
+    try:
+        return read_wire(value)
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        detail = f"a contributions record this worker cannot read ({type(exc).__name__})"
+        dead_letter(sends, message, Rejection(Reason.SCHEMA_MISMATCH, detail))
+        return []
 
 
 def _tick(
