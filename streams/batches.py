@@ -4,8 +4,9 @@ hold back the events that alignment says are too far ahead (``streams.alignment`
 Taking events in batches (``Stream.take_events``) and working through a batch in one go is what
 makes a Faust agent fast: measured on the local broker, an agent sending one record per event
 ran at 3,400 events/s when it awaited each event from the stream and at 8,800 when it took them
-in batches of 1,000. Faust acks a batch's events once the agent is done with the whole batch,
-outbox included, so their offsets are committed only after their table writes were made.
+in batches of 1,000. A batch's events are acked once the agent is done with the whole batch,
+outbox included, and only if it got through (``streams.acks``), so their offsets are committed
+only after their table writes were made and delivered.
 
 A held event keeps a reference of its own on its message, so Faust's ack at the end of the batch
 that read it leaves it unacked, and no offset from there on is committed; it is acked once a

@@ -43,8 +43,8 @@ def faust_settings(settings: Settings) -> dict[str, Any]:
         "topic_partitions": settings.topic_partitions,
         "topic_replication_factor": settings.topic_replication,
         "web_port": settings.worker_web_port,
-        # Offsets are committed only after the producer flushed what the events caused (Faust
-        # flushes before each commit), so a crash replays, never skips: at-least-once. The
+        # Offsets are committed only past events acked once what they caused was delivered
+        # (streams.acks, streams.outbox), so a crash replays, never skips: at-least-once. The
         # agents make replays harmless by remembering event ids in their changelogged state.
         "processing_guarantee": "at_least_once",
         # How many records a stream may read ahead of its agent. Faust's 4,096 left a worker
