@@ -45,18 +45,33 @@ def _pattern(entries: dict[str, list[str]]) -> re.Pattern[str]:
     """One pattern for the entries of some languages. The word-start check comes once, before
     alternatives that all start with a letter, so that the regex engine dismisses a position
     after one lookbehind and first-letter comparisons (ten times faster than one alternative per
-    entry, each with its own lookbehind)."""
+    entry, each with its own lookbehind); alternatives with the same first letter share it."""
     at_word_start, anywhere = [], []
     for language, language_entries in entries.items():
         bodies = [_body(e, language) for e in language_entries if not e.startswith("*")]
         if bodies:
             prefix = _HEBREW_PREFIX if language == "he" else ""
-            at_word_start.append(prefix + "(?:" + "|".join(bodies) + ")")
+            at_word_start.append(prefix + "(?:" + "|".join(_by_first_letter(bodies)) + ")")
         anywhere += [_body(e, language) for e in language_entries if e.startswith("*")]
     if at_word_start:
         anywhere.append(r"(?<!\w)(?:" + "|".join(at_word_start) + ")")
     # A theme without entries (yet) in these languages matches nothing, not everything.
     return re.compile("|".join(anywhere) or "(?!)")
+
+
+def _by_first_letter(bodies: list[str]) -> list[str]:
+    """The alternatives grouped by their first letter ("b(?:ill|ank)" for "bill" and "bank"):
+    the engine compares a position's letter once per group instead of once per alternative
+    (bench.bench_text's comments, one core: 56,300 -> 62,900 a second with the language given,
+    38,200 -> 43,200 read with every lexicon). Every body starts with a letter, which escaping
+    leaves as it is, and a set of alternatives matches the same text in either form."""
+    groups: dict[str, list[str]] = {}
+    for body in bodies:
+        groups.setdefault(body[0], []).append(body[1:])
+    return [
+        letter + (rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")")
+        for letter, rests in groups.items()
+    ]
 
 
 @dataclass(frozen=True, slots=True)
