@@ -42,6 +42,7 @@ from sinks import metrics
 from sinks.batch import Batch, Row, backoff_s
 from sinks.clickhouse import connect
 from sinks.rows import TABLES, dead_letter_row
+from touchstream.gc_thresholds import set_thresholds
 from touchstream.kafka_options import consumer_group_options, consumer_options
 from touchstream.settings import Settings, load_settings
 
@@ -290,6 +291,7 @@ def sink_command() -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     settings = load_settings()
+    set_thresholds()
     if settings.sink_metrics_port:
         start_http_server(settings.sink_metrics_port, registry=metrics.REGISTRY)
     Sink(settings, stop).run()

@@ -63,9 +63,9 @@ from streams.window_log import (
     wire_message,
     wire_records,
 )
+from touchstream.gc_thresholds import THRESHOLDS
 from touchstream.generator import generate
 from touchstream.settings import get_settings
-from touchstream.worker import GC_THRESHOLDS
 
 STAGES = ("codec", "validation", "text", "case state", "windows", "window results", "outputs")
 # The agent's defaults, except that every source makes watermarks: the traffic is in time order,
@@ -235,9 +235,9 @@ def _untimed(values: list[Encoded], now: datetime) -> tuple[float, Pipeline]:
 
 @contextmanager
 def _worker_gc() -> Iterator[None]:
-    """The worker process's GC thresholds (``touchstream.worker``), given back after."""
+    """The worker process's GC thresholds (``touchstream.gc_thresholds``), given back after."""
     saved = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
+    gc.set_threshold(*THRESHOLDS)
     try:
         yield
     finally:
