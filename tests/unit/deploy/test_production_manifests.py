@@ -8,6 +8,7 @@ Static checks only: nothing here starts a container or talks to a cluster."""
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -545,6 +546,23 @@ def test_clickhouse_users_writer_inserts_and_bi_reads_only() -> None:
     directories = ET.parse(SERVER_CONFIG_FILE).getroot().find("user_directories")
     assert directories is not None and directories.get("replace") == "replace"
     assert [child.tag for child in directories] == ["users_xml"]
+
+
+def test_clickhouse_users_accept_only_loopback_and_private_networks() -> None:
+    config = config_map()
+    users = users_xml().find("users")
+    assert users is not None
+    names = (config["TOUCHSTREAM_CLICKHOUSE_WRITER_USER"], config["TOUCHSTREAM_CLICKHOUSE_BI_USER"])
+    networks = {name: [ip.text or "" for ip in users.iterfind(f"{name}/networks/ip")]
+                for name in names}
+    for name, addresses in networks.items():
+        assert addresses, f"{name} names no networks"
+        # ::/0 and 0.0.0.0/0 are global; a host or range of an internal network is not.
+        reachable = [a for a in addresses if ipaddress.ip_network(a).is_global]
+        assert not reachable, f"{name} accepts {reachable}"
+        assert users.find(f"{name}/networks/host_regexp") is None
+        assert users.find(f"{name}/networks/host") is None
+    assert networks[names[0]] == networks[names[1]]
 
 
 def test_grafana_datasource_is_clickhouse_as_the_bi_user() -> None:
