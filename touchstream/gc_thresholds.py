@@ -8,7 +8,7 @@ the batch is done) crossed the threshold mid-batch, so each collection walked th
 them on, to be walked again. At 100,000, more than a batch holds: 14 and 1, GC 2.1 -> 0.8 s of
 about 21 s of CPU (gc.callbacks). The sink holds a batch of rows until it is inserted in the
 same way: writing the facts of 20,000 generated journeys, it ran 11 full collections, 1.0 s of
-GC in 5.6 s of CPU, on the default thresholds; on these, 0.2 s. A young collection takes about
+GC in 5.6 s of CPU, on the default thresholds; on these, 0.15 s. A young collection takes about
 50 ms now; the objects it holds between them are some tens of MB.
 """
 
