@@ -51,7 +51,16 @@ from kafka.admin import NewTopic
 
 from bench.pipeline import Stack, local_stack
 from bench.report import Result
-from bench.scenarios.worker import TIMEOUT_S, Load, build_load, preload, rate, run_worker
+from bench.scenarios.worker import (
+    EMIT_INTERVAL_S,
+    SCRAPE_EVERY_S,
+    TIMEOUT_S,
+    Load,
+    build_load,
+    preload,
+    rate,
+    run_worker,
+)
 from schemas.records import Feedback
 from touchstream.settings import Settings
 from touchstream.topics import ensure_topics
@@ -232,6 +241,11 @@ def run(quick: bool) -> Result:
         "events/s = records / (reflected - ready). From the process start: Quix "
         f"{_n(quix_start)}, Touchstream {_n(ts_start)} events/s (all reflected after "
         f"{_s(quix.reflected_s)} and {_s(ts.reflected_s)}).",
+        f"Touchstream's input agents were done with every record {_s(ts.input_done_s)} after "
+        f"its start ({_n(rate(n, ts.ready_s, ts.input_done_s))} events/s from ready; /metrics "
+        f"scraped every {SCRAPE_EVERY_S} s). What follows until reflected is the windows "
+        f"agent and its results, due at most every {EMIT_INTERVAL_S:g} s per window: a tail "
+        "that a run of a few seconds feels and a longer one does not.",
         f"Touchstream runs its whole pipeline (profile {PROFILE}): validation, comment text "
         "analysis, facts, alerts, dedup state, contributions topic, every window spec, results "
         "sent to Kafka every second; the Quix app only decodes, regroups and reduces CSAT/NPS, "
