@@ -18,7 +18,7 @@ touchpoints topic; reflected as in the "worker" scenario (its tumbling-hour resu
 every valid record). It does much more per record than the Quix app: validation, comment
 redaction, language and themes, case join, feedback facts, detractor alerts, dedup state,
 contributions through an internal topic, every window spec and figure, running results every
-second; the comparison is records consumed until all are reflected.
+``EMIT_INTERVAL_S`` (0.25 s); the comparison is records consumed until all are reflected.
 
 Both are timed from their process start and from their "ready" (Faust's "Worker ready"; Quix's
 first partition assignment); the ratio uses the rates from ready, since on Tansu a group join
@@ -248,8 +248,9 @@ def run(quick: bool) -> Result:
         "that a run of a few seconds feels and a longer one does not.",
         f"Touchstream runs its whole pipeline (profile {PROFILE}): validation, comment text "
         "analysis, facts, alerts, dedup state, contributions topic, every window spec, results "
-        "sent to Kafka every second; the Quix app only decodes, regroups and reduces CSAT/NPS, "
-        "its windows reflected in its state store (closed ones emitted in-process).",
+        f"sent to Kafka every {EMIT_INTERVAL_S:g} s; the Quix app only decodes, regroups and "
+        "reduces CSAT/NPS, its windows reflected in its state store (closed ones emitted "
+        "in-process).",
         f"Late: Touchstream counted {ts.late_events:,.0f} events late (10 min lateness, per "
         "channel); consuming a backlog partition by partition runs event time ahead.",
         check_quix(quix, load.feedback),
