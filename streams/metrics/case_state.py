@@ -7,9 +7,14 @@ Ordering. Duplicates are removed upstream. Events of a case that arrive before i
 ``contact_opened`` are held in the state (at most ``MAX_HELD``) and replayed in event-time order
 right after the opening, since FRT, TTR, SLA and channel switches all need the opening's time and
 channel. Once the opening is known, events are applied in arrival order and "first" means first
-applied, with one exception: customer contacts are compared by event time with the resolution,
+applied, with two exceptions. Customer contacts are compared by event time with the resolution,
 so a late contact dated before it still turns an FCR into a non-FCR (and emits a correction).
-A contribution already emitted is not retracted otherwise; the raw facts stay exact regardless.
+The first response is the earliest by event time: an agent's answer that arrives after a later
+one (its system's events came late) moves the case's first response back, and if that answer
+met a deadline the case was counted as breaching, undoes the breach (with a correction for the
+windows). The windows keep the FRT they were given, as a quantile sketch cannot take a value
+back. A contribution already emitted is not retracted otherwise; the raw facts stay exact
+regardless.
 """
 
 from __future__ import annotations
@@ -276,13 +281,16 @@ def _customer_contact(case: CaseState, home: Channel, event: CaseEvent) -> list[
 def _agent_response(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:
     at = event.occurred_at
     out: list[Contribution] = []
-    if case.first_response_at is None:
-        case.first_response_at = at
+    first = case.first_response_at
+    if first is None:
         out.append(
             Contribution(
                 Kind.FRT, home, at, value=_seconds(case, at), multi_channel=case.multi_channel
             )
         )
+    if first is None or at < first:
+        case.first_response_at = at
+        out += _unbreach(case, home, at)
     if event.channel in VOICE_CHANNELS and case.call_waiting:
         case.call_waiting = False
         case.calls_answered += 1
@@ -335,6 +343,16 @@ def _breach(case: CaseState, now: datetime) -> Contribution | None:
         return None
     case.sla_breached = True
     return Contribution(Kind.SLA_BREACH, home, due, case_id=case.case_id)
+
+
+def _unbreach(case: CaseState, home: Channel, answered: datetime) -> list[Contribution]:
+    """Undoes the breach of a case whose first response, known late, met its deadline. The
+    breach alert stays sent: at the deadline no answer was known."""
+    due = case.sla_deadline
+    if not case.sla_breached or due is None or answered > due:
+        return []
+    case.sla_breached = False
+    return [Contribution(Kind.SLA_BREACH_CORRECTION, home, answered, value=-1.0, ref_at=due)]
 
 
 def _seconds(case: CaseState, at: datetime) -> float:

@@ -20,6 +20,9 @@ class Kind(StrEnum):
     RESOLVED = "resolved"  # value = 1 if it counts as FCR else 0; channel/at as TTR
     FCR_CORRECTION = "fcr_correction"  # value = -1; at = when learnt; ref_at = the RESOLVED's at
     SLA_BREACH = "sla_breach"  # channel = of the contact_opened; at = the deadline; case_id set
+    # value = -1; at = the answer, known late, that met the deadline; ref_at = the SLA_BREACH's at.
+    # No case_id: it comes from a touchpoint, whose position the windows dedupe it by.
+    SLA_BREACH_CORRECTION = "sla_breach_correction"
     CALL_ANSWERED = "call_answered"  # channel = of the agent_response (phone/ivr)
     CALL_ABANDONED = "call_abandoned"  # channel = of the call_abandoned (phone/ivr)
     IVR_ENTERED = "ivr_entered"  # once per case; channel = ivr; at = first sign of the IVR

@@ -148,6 +148,8 @@ class WindowAccumulator:
                 self.fcr_cases += int(c.value)
             case Kind.SLA_BREACH:
                 self.sla_breaches += 1
+            case Kind.SLA_BREACH_CORRECTION:
+                self.sla_breaches -= 1
             case Kind.CALL_ABANDONED:
                 self.abandoned += 1
             case Kind.CALL_ANSWERED:

@@ -125,6 +125,21 @@ def test_a_breach_counts_once_per_case_from_any_source_at_any_position() -> None
     assert set(windows.breached) == {"a", "b"}
 
 
+def test_a_breach_undone_by_an_answer_known_late_stays_undone_through_replays() -> None:
+    windows = _new()
+    windows.add_batch([(_breach("a"), "breaches:0", (50, 0))], 0.0)
+    answered = AT - timedelta(minutes=1)
+    correction = Contribution(Kind.SLA_BREACH_CORRECTION, Channel.CHAT, answered, -1.0, ref_at=AT)
+    [(channel, value)] = wire_records([correction], "cx.touchpoints:0", 70)
+    [read] = read_wire(orjson.loads(orjson.dumps(wire_message(channel, [value]))))
+    assert read == (correction, "cx.touchpoints:0", (70, 0))
+    assert windows.add_batch([read], 0.0)
+    assert _hour(windows)["sla_breaches"] == 0
+    # After a crash: the touchpoint's copy is dropped by its position, the breach's by its case,
+    # so neither changes a window.
+    assert not windows.add_batch([read, (_breach("a"), "breaches:0", (51, 0))], 0.0)
+
+
 def test_breached_cases_are_kept_until_no_open_window_holds_their_deadline() -> None:
     # 10 minutes of lateness, the longest window an hour; watermarks made by the input, as in
     # the worker (a breach's time is its deadline, behind the partition that raised it).

@@ -329,6 +329,51 @@ def test_late_response_without_timer_still_breaches_at_the_deadline() -> None:
     assert sla_check(case, at(60))[1] is None
 
 
+def test_an_earlier_answer_known_late_becomes_the_first_response() -> None:
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 4), tp(E.AGENT_RESPONSE, 3))
+    assert case.first_response_at == at(3)
+    assert summarize(case).frt_s == 180.0
+    # The windows keep the FRT they were given: a sketch cannot take a value back.
+    assert [c.value for c in of_kind(out, Kind.FRT)] == [240.0]
+    assert of_kind(out, Kind.SLA_BREACH) + of_kind(out, Kind.SLA_BREACH_CORRECTION) == []
+
+
+def test_an_answer_in_time_known_after_a_late_one_undoes_the_breach() -> None:
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 7))
+    assert of_kind(out, Kind.SLA_BREACH) == [
+        Contribution(Kind.SLA_BREACH, Channel.CHAT, at(5), case_id="case-1")
+    ]
+    case, out = run(tp(E.AGENT_RESPONSE, 4), state=case)
+    correction = Contribution(Kind.SLA_BREACH_CORRECTION, Channel.CHAT, at(4), -1.0, ref_at=at(5))
+    assert out == [correction]
+    assert correction.window_at == at(5)  # the windows that counted the breach
+    assert (summarize(case).sla_breached, summarize(case).frt_s) == (False, 240.0)
+    assert sla_check(case, at(60))[1] is None
+    _, out = run(tp(E.CUSTOMER_MESSAGE, 30), state=case)
+    assert of_kind(out, Kind.SLA_BREACH) == []
+
+
+def test_a_first_answer_in_time_known_after_the_breach_timer_undoes_the_breach() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0))
+    case, breach = sla_check(case, at(6))
+    assert breach is not None and case.sla_breached
+    case, out = run(tp(E.AGENT_RESPONSE, 5), state=case)  # exactly at the deadline meets it
+    assert of_kind(out, Kind.FRT) == [
+        Contribution(Kind.FRT, Channel.CHAT, at(5), value=300.0, multi_channel=False)
+    ]
+    assert of_kind(out, Kind.SLA_BREACH_CORRECTION) == [
+        Contribution(Kind.SLA_BREACH_CORRECTION, Channel.CHAT, at(5), -1.0, ref_at=at(5))
+    ]
+    assert case.sla_breached is False
+
+
+def test_an_earlier_answer_still_after_the_deadline_keeps_the_breach() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 9))
+    case, out = run(tp(E.AGENT_RESPONSE, 6), state=case)
+    assert out == []
+    assert (case.first_response_at, case.sla_breached) == (at(6), True)
+
+
 def test_apply_does_not_touch_its_input() -> None:
     case, _ = run(tp(E.CONTACT_OPENED, 0))
     before = copy.copy(case)  # a snapshot: the fields hold immutable values

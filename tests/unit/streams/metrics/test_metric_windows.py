@@ -156,6 +156,12 @@ def test_fcr_rate_and_correction() -> None:
     assert (acc.result()["fcr_pct"], acc.resolved) == (50.0, 4)
 
 
+def test_sla_breach_and_its_correction() -> None:
+    acc = acc_of(c(Kind.SLA_BREACH), c(Kind.SLA_BREACH))
+    acc.add(c(Kind.SLA_BREACH_CORRECTION, -1))
+    assert acc.sla_breaches == 1
+
+
 def test_multi_channel_split() -> None:
     acc = acc_of(
         c(Kind.CSAT, 2, multi=True),
