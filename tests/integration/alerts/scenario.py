@@ -8,7 +8,9 @@ Event time starts at ``t0`` (two days back, so validation takes it) and runs:
 Planted (``planted=True``), under the compressed standards of ``STANDARDS``:
 - SLA breaches: 3 chat cases never answered, 1 chat case answered after its deadline, 1 email
   case never answered, 15 SMS cases answered after 60 s, an email case resolved without an
-  answer before its deadline (only an agent_response meets a deadline);
+  answer before its deadline (only an agent_response meets a deadline), and a chat case
+  answered in time whose answer's record comes after the deadline (raised at the deadline, as
+  nothing said otherwise then; its case facts then say it was answered in time);
 - response_time_degraded on SMS: those 15 slow answers fill 30 minutes from 2 h;
 - satisfaction_drop on social: hour 25 is 50 % satisfied, then it recovers;
 - detractors: three app answers (NPS 2, CSAT 2, NPS 6 with an email address in the comment);
@@ -38,10 +40,17 @@ class Scenario:
     feedback: list[dict[str, Any]] = field(default_factory=list)
     breaches: dict[str, datetime] = field(default_factory=dict)  # case id -> deadline
     detractors: list[str] = field(default_factory=list)  # feedback ids
+    arrivals: dict[str, str] = field(default_factory=dict)  # event id -> when its record comes
+    answered_late: dict[str, datetime] = field(default_factory=dict)  # case id -> answer time
 
     def lines(self) -> list[str]:
-        """Touchpoints and feedback each in event-time order (one partition each: see test)."""
-        touchpoints = sorted(self.touchpoints, key=lambda r: (r["occurred_at"], r["event_id"]))
+        """Touchpoints and feedback each in event-time order (one partition each: see test),
+        but a touchpoint with an arrival time comes where that time puts it."""
+
+        def arrival(r: dict[str, Any]) -> tuple[str, str]:
+            return self.arrivals.get(r["event_id"], r["occurred_at"]), r["event_id"]
+
+        touchpoints = sorted(self.touchpoints, key=arrival)
         feedback = sorted(self.feedback, key=lambda r: r["submitted_at"])
         return [json.dumps(r) for r in touchpoints + feedback]
 
@@ -72,6 +81,17 @@ class Scenario:
         if answered_after_s is None or answered_after_s > STANDARDS[channel]:
             self.breaches[case] = self.t0 + opened + timedelta(seconds=STANDARDS[channel])
 
+    def answered_in_time_known_late(self, case: str, channel: str, opened: timedelta) -> None:
+        """A case answered halfway to its deadline, its answer's record coming a standard
+        after the deadline."""
+        standard = timedelta(seconds=STANDARDS[channel])
+        self.touch(case, channel, opened, "contact_opened", "customer")
+        self.touch(case, channel, opened + standard / 2, "agent_response", "agent")
+        answer = self.touchpoints[-1]
+        self.arrivals[answer["event_id"]] = (self.t0 + opened + 2 * standard).isoformat()
+        self.breaches[case] = self.t0 + opened + standard
+        self.answered_late[case] = self.t0 + opened + standard / 2
+
     def answer(
         self, fid: str, channel: str, at: timedelta, survey: str, score: int, **extra: str
     ) -> None:
@@ -101,6 +121,10 @@ def build(t0: datetime, planted: bool) -> Scenario:
     for n in range(3):
         s.case(f"chat-silent-{n}", "chat", timedelta(minutes=7 + n * 11), None if planted else 20)
     s.case("chat-late", "chat", timedelta(minutes=61), 100 if planted else 20)
+    if planted:
+        s.answered_in_time_known_late("chat-answer-known-late", "chat", timedelta(minutes=83))
+    else:
+        s.case("chat-answer-known-late", "chat", timedelta(minutes=83), 30)
     for n in range(4):
         s.case(f"email-{n}", "email", timedelta(minutes=10 + n * 20), 30)
     s.case("email-silent", "email", timedelta(minutes=50), None if planted else 30)

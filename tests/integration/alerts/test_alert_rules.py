@@ -268,7 +268,7 @@ def test_tail_shows_them_filtered_and_as_json(
 def test_alerts_land_in_clickhouse_for_review(
     planted_run: tuple[Scenario, Run], tmp_path: Path
 ) -> None:
-    _, (settings, env, alerts) = planted_run
+    scenario, (settings, env, alerts) = planted_run
     settings = own_database(settings, "alerts")
     migrate(settings)
     sink = Worker(
@@ -285,11 +285,14 @@ def test_alerts_land_in_clickhouse_for_review(
                 break
             time.sleep(1)
         timeline = query(bi, "SELECT * FROM alert_timeline ORDER BY raised_at")
+        answered_late = _cases_answered_late(bi, scenario)
     finally:
         bi.close()
         sink.stop()
         drop_database(settings)
     assert stored == len(alerts)
+    # A breach raised at the deadline, undone in the case's facts by its answer known late.
+    assert answered_late == {case: (at, 0) for case, at in scenario.answered_late.items()}
     raised = [a for a in alerts if a.status is AlertStatus.RAISED]
     assert sorted(row["alert_id"] for row in timeline) == sorted(a.alert_id for a in raised)
     cleared = {row["kind"]: row for row in timeline if row["resolved_at"] is not None}
@@ -300,6 +303,29 @@ def test_alerts_land_in_clickhouse_for_review(
             row["open_s"]
             == (resolved.raised_at - row["raised_at"].replace(tzinfo=UTC)).total_seconds()
         )
+
+
+def _cases_answered_late(bi: Any, scenario: Scenario) -> dict[str, tuple[datetime, int]]:
+    """First response and breach flag in ``cases`` of the cases answered in time but known
+    late, once the sink has written their last version (30 s at most)."""
+    found: dict[str, tuple[datetime, int]] = {}
+    deadline = time.monotonic() + 30
+    ids = ", ".join(f"'{case}'" for case in scenario.answered_late)
+    while time.monotonic() < deadline:
+        rows = query(
+            bi,
+            "SELECT case_id, first_response_at, sla_breached FROM cases FINAL "
+            f"WHERE case_id IN ({ids})",
+        )
+        found = {
+            r["case_id"]: (r["first_response_at"].replace(tzinfo=UTC), r["sla_breached"])
+            for r in rows
+            if r["first_response_at"] is not None
+        }
+        if found == {case: (at, 0) for case, at in scenario.answered_late.items()}:
+            break
+        time.sleep(1)
+    return found
 
 
 def test_a_clean_control_stream_raises_nothing(
