@@ -188,6 +188,29 @@ def test_each_breach_is_raised_once_at_its_deadline(
         assert alert.figures["standard_s"] == STANDARDS[alert.channel.value]  # type: ignore[union-attr]
 
 
+def test_the_hours_count_the_breaches_that_stood(planted: Planted) -> None:
+    settings, scenario, _ = planted
+    finals = [
+        r
+        for r in (
+            codec.decode_as(v, WindowResult) for v in read_topic(settings, settings.topic_windows)
+        )
+        if r.final and r.window_kind == "tumbling_1h" and r.channel is Channel.CHAT
+    ]
+    counted = {r.window_start: r.figures["sla_breaches"] for r in finals}
+    stood: dict[datetime, int] = {}
+    for case, deadline in scenario.breaches.items():
+        if case.startswith("chat-") and case not in scenario.answered_late:
+            hour = deadline.replace(minute=0, second=0)
+            stood[hour] = stood.get(hour, 0) + 1
+    assert scenario.answered_late  # an hour that counted a breach, then its correction
+    undone = {
+        scenario.breaches[case].replace(minute=0, second=0) for case in scenario.answered_late
+    }
+    hours = undone | set(stood)
+    assert {hour: counted[hour] for hour in hours} == {hour: stood.get(hour, 0) for hour in hours}
+
+
 def test_satisfaction_drop_is_raised_once_and_resolved_once(
     planted: Planted,
 ) -> None:
