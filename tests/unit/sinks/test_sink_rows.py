@@ -21,6 +21,24 @@ def test_touchpoint_row_keeps_every_field() -> None:
     assert row == r.touchpoint(agent_id="ag7")
 
 
+def test_touchpoint_attributes_lose_their_emails_and_keep_their_numbers() -> None:
+    attributes = {
+        "page": "/reset?email=ana.lopez%2Bx@example.com&step=2",
+        "referrer": "https://mail.example.com/?to=ana%40example.com&ref=news",
+        "order": "/orders/100234567",
+        "note": "call 0712 345 678 or mail ana@example.com",
+        "queue": "billing",
+    }
+    row = row_of("touchpoint", r.touchpoint(attributes=attributes))
+    assert row["attributes"] == {
+        "page": "/reset?email=<email>&step=2",
+        "referrer": "https://mail.example.com/?to=<email>&ref=news",
+        "order": "/orders/100234567",
+        "note": "call 0712 345 678 or mail <email>",
+        "queue": "billing",
+    }
+
+
 def test_feedback_row_renames_to_the_table_columns() -> None:
     row = row_of("feedback_fact", r.feedback(channels=["web", "chat"], multi_channel=True))
     assert row["comment_redacted"] == "fast, thanks"
