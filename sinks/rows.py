@@ -7,15 +7,13 @@ columns in order. ``ingested_at`` is left to the table's default.
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
 from schemas import codec
-from sinks.redaction import redacted_payload
-from streams.text.redact import redact, redact_emails
+from sinks.redaction import redacted_attributes, redacted_payload
+from streams.text.redact import redact
 
 Datum = dict[str, Any]
 Row = tuple[Any, ...]
@@ -62,32 +60,12 @@ DEAD_LETTER_COLUMNS = ("topic", "partition", "offset", "reason", "detail", "payl
 
 
 def _touchpoint(datum: Datum) -> Row:
-    """A touchpoint's attributes with email addresses redacted: a page's URL can carry one in its
-    query string ("/reset?email=..."). Their numbers stay, unlike a comment's: attributes hold
-    order, product and session ids, which the phone rule would take for phone numbers."""
-    attributes = datum["attributes"]
-    if attributes:
-        datum["attributes"] = {key: _attribute(value) for key, value in attributes.items()}
+    if datum["attributes"]:
+        datum["attributes"] = redacted_attributes(datum["attributes"])
     return _all_touchpoint_columns(datum)
 
 
 _all_touchpoint_columns = _same_names(TOUCHPOINT_COLUMNS)
-# An address's local part may hold "/", "?", "=" and "&", so in a URL the address is read from
-# between those: the path and the other parameters stay readable.
-_URL_PART = re.compile(r"[^/?&=#;\s]+")
-
-
-def _attribute(value: str) -> str:
-    if "@" not in value and "\uff20" not in value and "%40" not in value.upper():
-        return value
-    return _URL_PART.sub(_url_part, value)
-
-
-def _url_part(match: re.Match[str]) -> str:
-    part = match.group()
-    plain = unquote(part) if "%" in part else part  # "ana%40example.com" in a query string
-    redacted = redact_emails(plain)
-    return part if redacted == plain else redacted
 
 
 def dead_letter_row(
