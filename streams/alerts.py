@@ -1,5 +1,7 @@
 """Case and customer alert records, built by pure functions the agents call. One condition raises
-one alert: a case breaches once (its state records it) and a feedback id is processed once.
+one alert: a case breaches once (its state records it) and a feedback id is processed once. A
+breach undone by an answer that met the deadline but whose record came after it (see
+``streams.metrics.case_state``) is resolved by a record of its own, as channel conditions are.
 
 Severity follows common contact-centre triage (the spec is silent): a breach on a channel where
 the customer is waiting live (chat, phone, IVR, in person) is ``high``, on an asynchronous one
@@ -14,7 +16,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from schemas.records import Alert, AlertKind, Channel, Survey
+from schemas.records import Alert, AlertKind, AlertStatus, Channel, Survey
 from streams.metrics import CaseState, EnrichedFeedback
 
 _NAMESPACE = uuid.UUID("6f1c1d2e-8f0b-4d6a-9a51-2b1f0c7e9d10")
@@ -51,6 +53,34 @@ def sla_breach_alert(state: CaseState, now: datetime) -> Alert:
         },
         case_id=state.case_id,
         customer_id=state.customer_id,
+    )
+
+
+def sla_breach_undone_alert(state: CaseState, now: datetime) -> Alert:
+    """Resolves the case's breach alert: its first response, known only at ``now`` (event time),
+    met the deadline."""
+    assert state.first_channel is not None and state.sla_deadline is not None
+    assert state.first_response_at is not None
+    channel, deadline = state.first_channel, state.sla_deadline
+    raised_id = _alert_id(AlertKind.SLA_BREACH, state.case_id)
+    return Alert(
+        alert_id=str(uuid.uuid5(_NAMESPACE, f"resolved:{raised_id}")),
+        kind=AlertKind.SLA_BREACH,
+        severity="high" if channel in LIVE_CHANNELS else "medium",
+        channel=channel,
+        raised_at=now,
+        subject_kind="case",
+        subject_id=state.case_id,
+        summary=(
+            f"Case {state.case_id} on {channel.value} was answered at "
+            f"{state.first_response_at:%Y-%m-%d %H:%M:%S} UTC, within its deadline "
+            f"{deadline:%H:%M:%S} UTC; the answer's record came after the breach was raised"
+        ),
+        figures={"answered_before_s": (deadline - state.first_response_at).total_seconds()},
+        case_id=state.case_id,
+        customer_id=state.customer_id,
+        status=AlertStatus.RESOLVED,
+        resolves=raised_id,
     )
 
 

@@ -20,7 +20,7 @@ from faust.types import Message
 from schemas.records import Touchpoint
 from schemas.validation import Rejection
 from streams import counters
-from streams.alerts import sla_breach_alert
+from streams.alerts import sla_breach_alert, sla_breach_undone_alert
 from streams.app import app, awaiting_response, cases, seen, touchpoints_topic
 from streams.batches import Intake, each_event
 from streams.breaches import CASES_LOCK, raise_due_breaches
@@ -60,7 +60,7 @@ async def _process(message: Message, tp: Touchpoint | Rejection, outbox: Outbox)
     now = WATERMARKS.latest[message.partition]
     raise_due_breaches(message.partition, now, outbox, message.offset)
     if tp.case_id:
-        await _case_event(tp, value, message, outbox)
+        await _case_event(tp, value, message, outbox, now)
     elif outbox.get(seen, tp.event_id) is not None:
         DUPLICATE.inc()
     else:
@@ -70,7 +70,9 @@ async def _process(message: Message, tp: Touchpoint | Rejection, outbox: Outbox)
         APPLIED.inc()
 
 
-async def _case_event(tp: Touchpoint, value: bytes, message: Message, outbox: Outbox) -> None:
+async def _case_event(
+    tp: Touchpoint, value: bytes, message: Message, outbox: Outbox, now: datetime
+) -> None:
     stored = outbox.get(cases, tp.case_id)
     entry = CaseEntry.new(tp.case_id) if stored is None else entry_of(stored)
     applied = apply_event(entry, tp, CASE_RULES)
@@ -86,6 +88,8 @@ async def _case_event(tp: Touchpoint, value: bytes, message: Message, outbox: Ou
         # Found by the case's own late event, before the deadline queue knew the case (a
         # worker that has just started or taken over the partition).
         publish_alert(outbox.sends, sla_breach_alert(entry.state, tp.occurred_at))
+    elif was_breached and not entry.state.sla_breached:
+        publish_alert(outbox.sends, sla_breach_undone_alert(entry.state, now))
     outbox.put(cases, tp.case_id, entry)
     _track_deadline(entry, outbox)
     APPLIED.inc()

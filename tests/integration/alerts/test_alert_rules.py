@@ -171,7 +171,7 @@ def test_each_breach_is_raised_once_at_its_deadline(
     planted: Planted,
 ) -> None:
     _, scenario, alerts = planted
-    breaches = of_kind(alerts, AlertKind.SLA_BREACH)
+    breaches = [a for a in of_kind(alerts, AlertKind.SLA_BREACH) if a.resolves is None]
     assert sorted(a.subject_id for a in breaches) == sorted(scenario.breaches)
     for alert in breaches:
         assert alert.raised_at == scenario.breaches[alert.subject_id], alert.subject_id
@@ -186,6 +186,24 @@ def test_each_breach_is_raised_once_at_its_deadline(
         severity = "high" if alert.channel in (Channel.CHAT, Channel.IN_PERSON) else "medium"
         assert alert.severity == severity
         assert alert.figures["standard_s"] == STANDARDS[alert.channel.value]  # type: ignore[union-attr]
+
+
+def test_a_breach_undone_by_an_answer_known_late_is_resolved(planted: Planted) -> None:
+    _, scenario, alerts = planted
+    breaches = of_kind(alerts, AlertKind.SLA_BREACH)
+    resolved = {a.subject_id: a for a in breaches if a.resolves is not None}
+    assert resolved.keys() == scenario.answered_late.keys()
+    raised = {a.alert_id: a for a in breaches if a.resolves is None}
+    for case, answer in scenario.answered_late.items():
+        cleared = resolved[case]
+        assert cleared.resolves is not None
+        breach = raised[cleared.resolves]
+        assert breach.subject_id == case and cleared.severity == breach.severity
+        # Known when the answer's record came: a standard after the deadline, at most one
+        # heartbeat earlier in the partition's event time.
+        came = breach.raised_at + timedelta(seconds=STANDARDS["chat"])
+        assert came - timedelta(seconds=3) <= cleared.raised_at <= came
+        assert cleared.figures == {"answered_before_s": (breach.raised_at - answer).total_seconds()}
 
 
 def test_the_hours_count_the_breaches_that_stood(planted: Planted) -> None:
@@ -251,7 +269,10 @@ def test_each_detractor_is_raised_once_with_its_redacted_comment(
 
 def test_nothing_else_is_raised(planted: Planted) -> None:
     _, scenario, alerts = planted
-    assert len(alerts) == len(scenario.breaches) + 2 + 2 + len(scenario.detractors)
+    resolved_breaches = len(scenario.answered_late)
+    assert len(alerts) == len(scenario.breaches) + resolved_breaches + 2 + 2 + len(
+        scenario.detractors
+    )
     assert len({a.alert_id for a in alerts}) == len(alerts)
 
 
@@ -319,7 +340,7 @@ def test_alerts_land_in_clickhouse_for_review(
     raised = [a for a in alerts if a.status is AlertStatus.RAISED]
     assert sorted(row["alert_id"] for row in timeline) == sorted(a.alert_id for a in raised)
     cleared = {row["kind"]: row for row in timeline if row["resolved_at"] is not None}
-    assert cleared.keys() == {"satisfaction_drop", "response_time_degraded"}
+    assert cleared.keys() == {"satisfaction_drop", "response_time_degraded", "sla_breach"}
     for kind, row in cleared.items():
         [resolved] = [a for a in alerts if a.kind.value == kind and a.resolves]
         assert (

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from schemas.records import AlertKind, Channel, Feedback, Survey
-from streams.alerts import detractor_alert, sla_breach_alert
+from schemas.records import AlertKind, AlertStatus, Channel, Feedback, Survey
+from streams.alerts import detractor_alert, sla_breach_alert, sla_breach_undone_alert
 from streams.metrics import CaseState, enrich
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -36,6 +37,33 @@ def test_breach_alert_is_raised_at_the_deadline_and_says_how_late_it_was_found()
     )
     # The same breach found again (a replay) has the same id.
     assert sla_breach_alert(state, now=T0 + timedelta(hours=1)).alert_id == alert.alert_id
+
+
+def test_an_undone_breach_resolves_its_alert_when_the_answer_became_known() -> None:
+    state = waiting_case(Channel.CHAT, timedelta(minutes=5))
+    raised = sla_breach_alert(state, now=T0 + timedelta(minutes=5, seconds=3))
+    answered = replace(state, first_response_at=T0 + timedelta(minutes=4), sla_breached=False)
+    known = T0 + timedelta(minutes=12)
+    cleared = sla_breach_undone_alert(answered, known)
+    assert (cleared.status, cleared.resolves, cleared.raised_at) == (
+        AlertStatus.RESOLVED,
+        raised.alert_id,
+        known,
+    )
+    assert (cleared.kind, cleared.severity, cleared.subject_id) == (
+        AlertKind.SLA_BREACH,
+        "high",
+        "case-1",
+    )
+    assert cleared.figures == {"answered_before_s": 60.0}
+    assert cleared.summary == (
+        "Case case-1 on chat was answered at 2026-11-24 09:04:00 UTC, within its deadline "
+        "09:05:00 UTC; the answer's record came after the breach was raised"
+    )
+    assert cleared.alert_id != raised.alert_id
+    assert sla_breach_undone_alert(answered, known + timedelta(hours=1)).alert_id == (
+        cleared.alert_id
+    )
 
 
 def test_breach_on_an_asynchronous_channel_is_medium() -> None:
