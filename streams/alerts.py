@@ -59,28 +59,21 @@ def sla_breach_alert(state: CaseState, now: datetime) -> Alert:
 def sla_breach_undone_alert(state: CaseState, now: datetime) -> Alert:
     """Resolves the case's breach alert: its first response, known only at ``now`` (event time),
     met the deadline."""
-    assert state.first_channel is not None and state.sla_deadline is not None
-    assert state.first_response_at is not None
-    channel, deadline = state.first_channel, state.sla_deadline
-    raised_id = _alert_id(AlertKind.SLA_BREACH, state.case_id)
-    return Alert(
-        alert_id=str(uuid.uuid5(_NAMESPACE, f"resolved:{raised_id}")),
-        kind=AlertKind.SLA_BREACH,
-        severity="high" if channel in LIVE_CHANNELS else "medium",
-        channel=channel,
+    raised = sla_breach_alert(state, now)
+    answered, deadline = state.first_response_at, raised.raised_at
+    assert answered is not None
+    return dataclasses.replace(
+        raised,
+        alert_id=str(uuid.uuid5(_NAMESPACE, f"resolved:{raised.alert_id}")),
         raised_at=now,
-        subject_kind="case",
-        subject_id=state.case_id,
         summary=(
-            f"Case {state.case_id} on {channel.value} was answered at "
-            f"{state.first_response_at:%Y-%m-%d %H:%M:%S} UTC, within its deadline "
-            f"{deadline:%H:%M:%S} UTC; the answer's record came after the breach was raised"
+            f"Case {state.case_id} on {raised.channel} was answered at "
+            f"{answered:%Y-%m-%d %H:%M:%S} UTC, within its deadline {deadline:%H:%M:%S} UTC; "
+            "the answer's record came after the breach was raised"
         ),
-        figures={"answered_before_s": (deadline - state.first_response_at).total_seconds()},
-        case_id=state.case_id,
-        customer_id=state.customer_id,
+        figures={"answered_before_s": (deadline - answered).total_seconds()},
         status=AlertStatus.RESOLVED,
-        resolves=raised_id,
+        resolves=raised.alert_id,
     )
 
 
