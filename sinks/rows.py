@@ -59,13 +59,13 @@ ALERT_COLUMNS = (
 DEAD_LETTER_COLUMNS = ("topic", "partition", "offset", "reason", "detail", "payload", "dead_at")
 
 
+_all_touchpoint_columns = _same_names(TOUCHPOINT_COLUMNS)
+
+
 def _touchpoint(datum: Datum) -> Row:
     if datum["attributes"]:
         datum["attributes"] = redacted_attributes(datum["attributes"])
     return _all_touchpoint_columns(datum)
-
-
-_all_touchpoint_columns = _same_names(TOUCHPOINT_COLUMNS)
 
 
 def dead_letter_row(
