@@ -20,6 +20,14 @@ instant) has its own exact counter. Negative values are rejected: durations here
 zero before they reach a sketch, so a negative one is a bug upstream.
 
 Merging adds the bucket counts, so the merge of two sketches is exactly the sketch of the union.
+
+Taking a value back (``remove``: a first response or resolution found, from a record that came
+late, not to be the first after all) takes one from its bucket. The sketch cannot tell which of
+its other values is then the smallest or largest, so a value taken out at or beyond an extreme
+leaves that extreme unknown, and estimates on that side are the bucket's representative, still
+within alpha, until the sketch is empty again. A sketch remembers the range of what was taken
+out of it, so that merging it (a batch's pane into its windows) takes the same extremes away
+from the sketch it is merged into.
 """
 
 from __future__ import annotations
@@ -68,6 +76,8 @@ class QuantileSketch:
         "_buckets",
         "_count",
         "_gamma",
+        "_gone_high",
+        "_gone_low",
         "_log_gamma",
         "_max",
         "_min",
@@ -85,9 +95,14 @@ class QuantileSketch:
         # Kept, not summed: accumulators ask every sketch for it when they are saved, merged
         # and emitted (286,000 times in scenario core's 86,000 events).
         self._count = 0
-        # The exact extremes; None when empty, or restored from a form saved before they were.
-        self._min: float | None = None
-        self._max: float | None = None
+        # The exact extremes (inf and -inf when empty, so that min and max need no test); None
+        # when unknown: a value at an extreme was taken out, or restored from a form saved before
+        # extremes were kept.
+        self._min: float | None = math.inf
+        self._max: float | None = -math.inf
+        # The smallest and largest value taken out, kept for ``merge``; not saved.
+        self._gone_low = math.inf
+        self._gone_high = -math.inf
         # ``to_dict``'s form until the next change: a window's sketches change far less often
         # than its counts, and the whole window is saved after every batch that changes it.
         self._saved: JsonDict | None = None
@@ -96,42 +111,97 @@ class QuantileSketch:
     def count(self) -> int:
         return self._count
 
+    @property
+    def empty(self) -> bool:
+        """Nothing added nor taken out: merging it changes nothing. (The count does not tell: a
+        batch's pane that took one value out and added another has a count of 0.)"""
+        return not (self._zeros or self._buckets or self._gone_high >= 0.0)
+
     def add(self, value: float) -> None:
         if value < 0.0:
             raise ValueError(f"negative value {value}: the sketch holds durations")
-        if self._count == 0:
-            self._min = self._max = value
-        else:
-            self._min = _either(min, self._min, value)
-            self._max = _either(max, self._max, value)
+        if self._min is not None and value < self._min:
+            self._min = value
+        if self._max is not None and value > self._max:
+            self._max = value
         self._count += 1
         self._saved = None
         if value == 0.0:
             self._zeros += 1
             return
-        index = math.ceil(math.log(value) / self._log_gamma)
+        index = self._index(value)
         self._buckets[index] = self._buckets.get(index, 0) + 1
 
+    def remove(self, value: float) -> None:
+        """Takes back one ``add(value)``. In a sketch that does not hold ``value`` (a batch's
+        pane) its bucket goes below zero, to be subtracted where the pane is merged."""
+        if value < 0.0:
+            raise ValueError(f"negative value {value}: the sketch holds durations")
+        self._count -= 1
+        self._saved = None
+        if value == 0.0:
+            self._zeros -= 1
+        else:
+            index = self._index(value)
+            left = self._buckets.get(index, 0) - 1
+            if left:
+                self._buckets[index] = left
+            else:
+                del self._buckets[index]
+        self._gone_low = min(self._gone_low, value)
+        self._gone_high = max(self._gone_high, value)
+        # Only a value at an extreme can have been it; one beyond was never held here (a pane's).
+        if value == self._min:
+            self._min = None
+        if value == self._max:
+            self._max = None
+        self._settle_extremes()
+
+    def _index(self, value: float) -> int:
+        return math.ceil(math.log(value) / self._log_gamma)
+
+    def _settle_extremes(self) -> None:
+        """After values were taken out: an emptied sketch starts afresh, and zeros, counted
+        exactly, still tell the minimum."""
+        if not (self._zeros or self._buckets):
+            self._min, self._max = math.inf, -math.inf
+        elif self._zeros > 0:
+            self._min = 0.0
+
     def merge(self, other: QuantileSketch) -> None:
-        """Adds ``other``'s counts into this sketch; both must have the same alpha."""
+        """Adds ``other``'s counts into this sketch, and takes out what it took out; both must
+        have the same alpha."""
         if other.alpha != self.alpha:
             raise ValueError(f"cannot merge sketches of alpha {self.alpha} and {other.alpha}")
-        if other._count:
-            if self._count == 0:
-                self._min, self._max = other._min, other._max
-            else:
-                self._min = _either(min, self._min, other._min)
-                self._max = _either(max, self._max, other._max)
+        took_out = other._gone_low <= other._gone_high
+        if took_out:
+            # Judged before other's values come in: they are not what other took out.
+            if self._zeros or self._buckets:
+                if self._min is not None and other._gone_low <= self._min:
+                    self._min = None
+                if self._max is not None and other._gone_high >= self._max:
+                    self._max = None
+            self._gone_low = min(self._gone_low, other._gone_low)
+            self._gone_high = max(self._gone_high, other._gone_high)
+        self._min = _either(min, self._min, other._min)
+        self._max = _either(max, self._max, other._max)
         self._zeros += other._zeros
         self._count += other._count
         self._saved = None
         for index, count in other._buckets.items():
-            self._buckets[index] = self._buckets.get(index, 0) + count
+            total = self._buckets.get(index, 0) + count
+            if total:
+                self._buckets[index] = total
+            else:
+                del self._buckets[index]
+        if took_out:
+            self._settle_extremes()
 
     def copy(self) -> QuantileSketch:
         twin = QuantileSketch(self.alpha)
         twin._zeros, twin._count = self._zeros, self._count
         twin._min, twin._max = self._min, self._max
+        twin._gone_low, twin._gone_high = self._gone_low, self._gone_high
         twin._buckets = dict(self._buckets)
         return twin
 
@@ -142,11 +212,10 @@ class QuantileSketch:
             return None
         rank = nearest_rank(q, n)
         low, high = self._min, self._max
-        if low is not None and high is not None:
-            if rank == 0:
-                return low
-            if rank == n - 1:
-                return high
+        if rank == 0 and low is not None:
+            return low
+        if rank == n - 1 and high is not None:
+            return high
         seen = self._zeros
         if rank < seen:
             return 0.0
@@ -154,9 +223,9 @@ class QuantileSketch:
             seen += self._buckets[index]
             if rank < seen:
                 estimate = 2.0 * self._gamma**index / (self._gamma + 1.0)
-                if low is None or high is None:
-                    return estimate
-                return min(max(estimate, low), high)
+                if low is not None:
+                    estimate = max(estimate, low)
+                return estimate if high is None else min(estimate, high)
         raise AssertionError("rank below count always falls in a bucket")
 
     def to_dict(self) -> JsonDict:
@@ -170,8 +239,8 @@ class QuantileSketch:
                 "alpha": self.alpha,
                 "zeros": self._zeros,
                 "buckets": buckets,
-                "min": self._min,
-                "max": self._max,
+                "min": _finite(self._min),
+                "max": _finite(self._max),
             }
         return self._saved
 
@@ -181,8 +250,14 @@ class QuantileSketch:
         sketch._zeros = data["zeros"]
         sketch._buckets = {int(index): count for index, count in data["buckets"].items()}
         sketch._count = sketch._zeros + sum(sketch._buckets.values())
-        sketch._min, sketch._max = data.get("min"), data.get("max")
+        if sketch._count:
+            sketch._min, sketch._max = data.get("min"), data.get("max")
         return sketch
+
+
+def _finite(extreme: float | None) -> float | None:
+    """An extreme as saved: None when unknown or when the sketch is empty."""
+    return extreme if extreme is not None and math.isfinite(extreme) else None
 
 
 def _either(

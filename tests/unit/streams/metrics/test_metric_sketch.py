@@ -142,3 +142,71 @@ def test_the_count_follows_every_change() -> None:
 
     assert [s.count for s in (sketch, twin, restored)] == [5, 6, 7]
     assert [summed(s) for s in (sketch, twin, restored)] == [5, 6, 7]
+
+
+def counts_of(sketch: QuantileSketch) -> tuple[int, int, dict[int, int]]:
+    data = sketch.to_dict()
+    return sketch.count, data["zeros"], data["buckets"]
+
+
+def test_a_value_taken_back_leaves_the_sketch_of_the_rest() -> None:
+    sketch = sketch_of([0.0, 0.0, 5.0, 120.0, 120.0, 700.0])
+    sketch.remove(120.0)
+    sketch.remove(0.0)  # the smallest, but the other zero still tells it
+    assert counts_of(sketch) == counts_of(sketch_of([0.0, 5.0, 120.0, 700.0]))
+    assert [sketch.quantile(q) for q in (0.0, 1.0)] == [0.0, 700.0]
+
+
+def test_taking_back_an_extreme_leaves_it_unknown_and_estimates_within_alpha() -> None:
+    sketch = sketch_of([5.0, 300.0, 700.0])
+    sketch.remove(700.0)
+    top = sketch.quantile(1.0)  # 300's bucket representative: the 700 s can no longer show
+    assert top is not None and top != 300.0 and abs(top - 300.0) <= 0.01 * 300.0
+    assert sketch.quantile(0.0) == 5.0
+    assert sketch.to_dict()["max"] is None
+    restored = QuantileSketch.from_dict(json.loads(json.dumps(sketch.to_dict())))
+    assert [restored.quantile(q) for q in (0.0, 1.0)] == [5.0, top]
+
+
+def test_a_sketch_emptied_by_taking_back_is_exact_again() -> None:
+    sketch = sketch_of([700.0])
+    sketch.remove(700.0)
+    assert (sketch.count, sketch.quantile(0.5), sketch.to_dict()["max"]) == (0, None, None)
+    sketch.add(300.0)
+    assert sketch.quantile(0.9) == 300.0
+
+
+def test_a_pane_that_takes_back_merges_as_the_removal_itself() -> None:
+    """A batch's pane took an FRT of 100 s back and added one of 50 s (count 0, not empty):
+    merged into its window, the window holds what it would hold had 50 s come instead."""
+    pane = QuantileSketch()
+    pane.add(50.0)
+    pane.remove(100.0)
+    assert (pane.count, pane.empty, QuantileSketch().empty) == (0, False, True)
+    window = sketch_of([5.0, 100.0, 700.0])
+    window.merge(pane)
+    assert counts_of(window) == counts_of(sketch_of([5.0, 50.0, 700.0]))
+    assert [window.quantile(q) for q in (0.0, 1.0)] == [5.0, 700.0]
+    at_the_top = sketch_of([5.0, 100.0])
+    at_the_top.merge(pane)  # 100 s was the largest: which of 5 and 50 is now, the window can't tell
+    assert at_the_top.quantile(0.0) == 5.0 and at_the_top.to_dict()["max"] is None
+
+
+def test_a_value_counted_and_taken_back_in_one_pane_leaves_the_window_exact() -> None:
+    """An FRT of 240 s and, in the same batch, an earlier answer's 180 s that replaces it."""
+    pane = sketch_of([240.0])
+    pane.remove(240.0)
+    pane.add(180.0)
+    fresh = QuantileSketch()
+    fresh.merge(pane)
+    assert counts_of(fresh) == counts_of(sketch_of([180.0]))
+    assert [fresh.quantile(q) for q in (0.0, 0.9)] == [180.0, 180.0]
+    window = sketch_of([60.0, 600.0])
+    window.merge(pane)
+    assert counts_of(window) == counts_of(sketch_of([60.0, 180.0, 600.0]))
+    assert [window.quantile(q) for q in (0.0, 1.0)] == [60.0, 600.0]
+
+
+def test_taking_back_a_negative_value_is_refused() -> None:
+    with pytest.raises(ValueError):
+        QuantileSketch().remove(-1.0)
