@@ -6,15 +6,24 @@
 Ordering. Duplicates are removed upstream. Events of a case that arrive before its
 ``contact_opened`` are held in the state (at most ``MAX_HELD``) and replayed in event-time order
 right after the opening, since FRT, TTR, SLA and channel switches all need the opening's time and
-channel. Once the opening is known, events are applied in arrival order and "first" means first
-applied, with two exceptions. Customer contacts are compared by event time with the resolution,
-so a late contact dated before it still turns an FCR into a non-FCR (and emits a correction).
-The first response is the earliest by event time: an agent's answer that arrives after a later
-one (its system's events came late) moves the case's first response back, and if that answer
-met a deadline the case was counted as breaching, undoes the breach (with a correction for the
-windows). The windows keep the FRT they were given, as a quantile sketch cannot take a value
-back. A contribution already emitted is not retracted otherwise; the raw facts stay exact
-regardless.
+channel. Once the opening is known, events are applied in arrival order, but what the spec calls
+"first" is first by event time, and the case's figures follow it whatever order the events of
+different systems arrive in:
+
+- The first response is the earliest agent answer. One that arrives after a later one moves
+  the first response back: the windows' FRT is taken back (``FRT_RETRACTION``, filed under the
+  windows that counted it) and the earlier one counted, and if it met a deadline the case was
+  counted as breaching, the breach is undone (``SLA_BREACH_CORRECTION``).
+- The first resolution is the earliest ``case_resolved``. One that arrives after a later one
+  moves TTR, the resolved count and FCR to it (``TTR_RETRACTION`` and ``RESOLVED_RETRACTION``
+  take the earlier figures back), and FCR is judged again on the contacts and reopens around it.
+- Customer contacts are compared by event time with the resolution, so a late contact dated
+  before it still turns an FCR into a non-FCR (``FCR_CORRECTION``).
+- Whether the case is currently resolved follows the latest resolution or reopen.
+
+The opening is the first ``contact_opened`` applied: every figure is measured from it, so it is
+not moved. A taken-back figure whose windows are already closed counts as a late update there,
+like any other; the raw facts stay exact regardless.
 """
 
 from __future__ import annotations
@@ -96,8 +105,14 @@ class CaseState:
     # Times of customer contacts not after the first resolution (all of them while unresolved).
     contact_times: tuple[datetime, ...] = ()
     first_response_at: datetime | None = None
+    # Whether the windows' FRT was counted as multi-channel, to take it back the same way. None
+    # also in a state saved before it was kept: such an FRT is taken back from the totals only.
+    frt_multi: bool | None = None
     resolved_at: datetime | None = None  # the first case_resolved
-    resolved: bool = False  # currently resolved: a reopen clears it, a new resolution sets it
+    # Currently resolved, by event time: the latest of the resolutions and reopens, which set
+    # and clear it, and when that was.
+    resolved: bool = False
+    resolved_changed_at: datetime | None = None
     fcr: bool | None = None  # None until resolved
     reopened_at: tuple[datetime, ...] = ()
     ivr_entered_at: datetime | None = None
@@ -140,8 +155,10 @@ class CaseState:
             path=tuple((Channel(c), time_from_json(at)) for c, at in data["path"]),
             contact_times=tuple(time_from_json(at) for at in data["contact_times"]),
             first_response_at=opt_time_from_json(data["first_response_at"]),
+            frt_multi=data.get("frt_multi"),
             resolved_at=opt_time_from_json(data["resolved_at"]),
             resolved=data["resolved"],
+            resolved_changed_at=opt_time_from_json(data.get("resolved_changed_at")),
             fcr=data["fcr"],
             reopened_at=tuple(time_from_json(at) for at in data["reopened_at"]),
             ivr_entered_at=opt_time_from_json(data["ivr_entered_at"]),
@@ -282,14 +299,13 @@ def _agent_response(case: CaseState, home: Channel, event: CaseEvent) -> list[Co
     at = event.occurred_at
     out: list[Contribution] = []
     first = case.first_response_at
-    if first is None:
-        out.append(
-            Contribution(
-                Kind.FRT, home, at, value=_seconds(case, at), multi_channel=case.multi_channel
-            )
-        )
     if first is None or at < first:
-        case.first_response_at = at
+        if first is not None:  # an earlier answer known late: the windows' FRT is taken back
+            took = _seconds(case, first)
+            out.append(Contribution(Kind.FRT_RETRACTION, home, at, took, case.frt_multi, first))
+        multi = case.multi_channel
+        out.append(Contribution(Kind.FRT, home, at, value=_seconds(case, at), multi_channel=multi))
+        case.first_response_at, case.frt_multi = at, multi
         out += _unbreach(case, home, at)
     if event.channel in VOICE_CHANNELS and case.call_waiting:
         case.call_waiting = False
@@ -299,9 +315,15 @@ def _agent_response(case: CaseState, home: Channel, event: CaseEvent) -> list[Co
 
 
 def _resolve(case: CaseState, home: Channel, at: datetime, rules: CaseRules) -> list[Contribution]:
-    case.resolved = True
-    if case.resolved_at is not None:
+    _set_resolved(case, True, at)
+    first = case.resolved_at
+    if first is not None and at >= first:
         return []  # TTR, resolved count and FCR belong to the first resolution only
+    out: list[Contribution] = []
+    if first is not None:  # an earlier resolution known late: the windows' figures move to it
+        fcr_was = float(bool(case.fcr))
+        out.append(Contribution(Kind.TTR_RETRACTION, home, at, _seconds(case, first), None, first))
+        out.append(Contribution(Kind.RESOLVED_RETRACTION, home, at, fcr_was, None, first))
     case.resolved_at = at
     case.contact_times = tuple(t for t in case.contact_times if t <= at)
     case.fcr = case.customer_contacts == 1 and not any(
@@ -309,13 +331,21 @@ def _resolve(case: CaseState, home: Channel, at: datetime, rules: CaseRules) -> 
     )
     multi = case.multi_channel
     return [
+        *out,
         Contribution(Kind.TTR, home, at, value=_seconds(case, at), multi_channel=multi),
         Contribution(Kind.RESOLVED, home, at, value=float(case.fcr), multi_channel=multi),
     ]
 
 
+def _set_resolved(case: CaseState, resolved: bool, at: datetime) -> None:
+    """A resolution or reopen at ``at`` sets the case's status unless a later one did."""
+    changed = case.resolved_changed_at
+    if changed is None or at >= changed:
+        case.resolved, case.resolved_changed_at = resolved, at
+
+
 def _reopen(case: CaseState, home: Channel, at: datetime, rules: CaseRules) -> list[Contribution]:
-    case.resolved = False
+    _set_resolved(case, False, at)
     case.reopened_at = (*case.reopened_at, at)
     resolved_at = case.resolved_at
     if not case.fcr or resolved_at is None or not _reopen_counts(resolved_at, at, rules):

@@ -18,6 +18,12 @@ class Kind(StrEnum):
     FRT = "frt"  # value = seconds; channel = of the case's contact_opened; at = the agent_response
     TTR = "ttr"  # value = seconds; channel = of the contact_opened; at = the first case_resolved
     RESOLVED = "resolved"  # value = 1 if it counts as FCR else 0; channel/at as TTR
+    # A first response or resolution taken back: an earlier one by event time came later. As
+    # the FRT, TTR or RESOLVED they take back (value, multi_channel), but at = the earlier one,
+    # ref_at = their at.
+    FRT_RETRACTION = "frt_retraction"
+    TTR_RETRACTION = "ttr_retraction"
+    RESOLVED_RETRACTION = "resolved_retraction"  # value = the case's FCR (1/0) when taken back
     FCR_CORRECTION = "fcr_correction"  # value = -1; at = when learnt; ref_at = the RESOLVED's at
     SLA_BREACH = "sla_breach"  # channel = of the contact_opened; at = the deadline; case_id set
     # value = -1; at = the answer, known late, that met the deadline; ref_at = the SLA_BREACH's at.

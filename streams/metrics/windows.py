@@ -139,11 +139,18 @@ class WindowAccumulator:
                 self.ces_sum += c.value
             case Kind.FRT:
                 self._add_frt(c.value, c.multi_channel)
+            case Kind.FRT_RETRACTION:
+                self._add_frt(c.value, c.multi_channel, sign=-1)
             case Kind.TTR:
                 self.ttr_sketch.add(c.value)
+            case Kind.TTR_RETRACTION:
+                self.ttr_sketch.remove(c.value)
             case Kind.RESOLVED:
                 self.resolved += 1
                 self.fcr_cases += int(c.value)
+            case Kind.RESOLVED_RETRACTION:
+                self.resolved -= 1
+                self.fcr_cases -= int(c.value)
             case Kind.FCR_CORRECTION:
                 self.fcr_cases += int(c.value)
             case Kind.SLA_BREACH:
@@ -175,15 +182,19 @@ class WindowAccumulator:
             self.csat_single_satisfied += satisfied
             self.csat_single_sum += score
 
-    def _add_frt(self, seconds: float, multi_channel: bool | None) -> None:
-        self.frt_sketch.add(seconds)
-        self.frt_sum += seconds
+    def _add_frt(self, seconds: float, multi_channel: bool | None, sign: int = 1) -> None:
+        """Counts an FRT in, or with ``sign`` -1 takes it back out."""
+        if sign > 0:
+            self.frt_sketch.add(seconds)
+        else:
+            self.frt_sketch.remove(seconds)
+        self.frt_sum += sign * seconds
         if multi_channel is True:
-            self.frt_multi_count += 1
-            self.frt_multi_sum += seconds
+            self.frt_multi_count += sign
+            self.frt_multi_sum += sign * seconds
         elif multi_channel is False:
-            self.frt_single_count += 1
-            self.frt_single_sum += seconds
+            self.frt_single_count += sign
+            self.frt_single_sum += sign * seconds
 
     def merge(self, other: WindowAccumulator) -> None:
         self.apply(other.changes())
@@ -192,7 +203,9 @@ class WindowAccumulator:
         """What merging this accumulator adds: its non-zero counts and non-empty sketches,
         worked out once for a pane merged into many windows."""
         counts = [(name, value) for name in _COUNTS if (value := getattr(self, name))]
-        sketches = [(name, sketch) for name in _SKETCHES if (sketch := getattr(self, name)).count]
+        sketches = [
+            (name, sketch) for name in _SKETCHES if not (sketch := getattr(self, name)).empty
+        ]
         return Changes(counts, sketches)
 
     def apply(self, changes: Changes) -> None:

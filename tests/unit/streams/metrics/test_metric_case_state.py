@@ -176,6 +176,63 @@ def test_second_resolution_adds_no_ttr_nor_resolved_count() -> None:
     assert of_kind(out, Kind.FRT)[0].value == 95 * 60.0  # a first answer after resolution
 
 
+def test_an_earlier_resolution_known_late_moves_ttr_and_the_resolved_count_to_it() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.CASE_RESOLVED, 30))
+    case, out = run(tp(E.CASE_RESOLVED, 20), state=case)
+    assert out == [
+        Contribution(Kind.TTR_RETRACTION, Channel.CHAT, at(20), 1800.0, ref_at=at(30)),
+        Contribution(Kind.RESOLVED_RETRACTION, Channel.CHAT, at(20), 1.0, ref_at=at(30)),
+        Contribution(Kind.TTR, Channel.CHAT, at(20), 1200.0, multi_channel=False),
+        Contribution(Kind.RESOLVED, Channel.CHAT, at(20), 1.0, multi_channel=False),
+    ]
+    assert out[0].window_at == out[1].window_at == at(30)  # the windows that counted them
+    summary = summarize(case)
+    assert (summary.resolved_at, summary.ttr_s, summary.fcr, case.resolved) == (
+        at(20),
+        1200.0,
+        True,
+        True,
+    )
+
+
+def test_fcr_is_judged_again_at_an_earlier_resolution() -> None:
+    """A second contact at 25 made the resolution at 30 non-FCR; by 20 there was one contact."""
+    case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.CUSTOMER_MESSAGE, 25), tp(E.CASE_RESOLVED, 30))
+    assert case.fcr is False
+    case, out = run(tp(E.CASE_RESOLVED, 20), state=case)
+    assert [(c.kind, c.value) for c in out] == [
+        (Kind.TTR_RETRACTION, 1800.0),
+        (Kind.RESOLVED_RETRACTION, 0.0),
+        (Kind.TTR, 1200.0),
+        (Kind.RESOLVED, 1.0),
+    ]
+    assert (case.fcr, case.customer_contacts) == (True, 1)
+
+
+def test_a_reopen_after_an_earlier_resolution_known_late_undoes_its_fcr() -> None:
+    """By event time: resolved at 20, reopened at 25, resolved again at 30. The reopen came
+    before the resolution at 30, so that one was FCR, until the one at 20 arrived."""
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.CASE_REOPENED, 25), tp(E.CASE_RESOLVED, 30))
+    assert [c.value for c in of_kind(out, Kind.RESOLVED)] == [1.0]
+    case, out = run(tp(E.CASE_RESOLVED, 20), state=case)
+    assert [(c.kind, c.value) for c in out] == [
+        (Kind.TTR_RETRACTION, 1800.0),
+        (Kind.RESOLVED_RETRACTION, 1.0),
+        (Kind.TTR, 1200.0),
+        (Kind.RESOLVED, 0.0),
+    ]
+    # Still resolved: the resolution at 30 is the latest change.
+    assert (case.resolved_at, case.fcr, case.resolved) == (at(20), False, True)
+
+
+def test_the_status_follows_the_latest_resolution_or_reopen_by_event_time() -> None:
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.CASE_RESOLVED, 30), tp(E.CASE_REOPENED, 25))
+    assert (case.resolved, of_kind(out, Kind.FCR_CORRECTION)) == (True, [])
+    case, out = run(tp(E.CASE_REOPENED, 40), tp(E.CASE_RESOLVED, 35), state=case)
+    assert case.resolved is False
+    assert of_kind(out, Kind.TTR) + of_kind(out, Kind.TTR_RETRACTION) == []
+
+
 def test_response_before_opening_is_held_then_emitted_with_its_own_time() -> None:
     case, out = run(tp(E.AGENT_RESPONSE, 2), tp(E.CASE_RESOLVED, 10))
     assert out == []
@@ -333,9 +390,27 @@ def test_an_earlier_answer_known_late_becomes_the_first_response() -> None:
     case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 4), tp(E.AGENT_RESPONSE, 3))
     assert case.first_response_at == at(3)
     assert summarize(case).frt_s == 180.0
-    # The windows keep the FRT they were given: a sketch cannot take a value back.
-    assert [c.value for c in of_kind(out, Kind.FRT)] == [240.0]
+    # The windows' FRT moves too: the 240 s they were given is taken back from its windows.
+    assert of_kind(out, Kind.FRT) + of_kind(out, Kind.FRT_RETRACTION) == [
+        Contribution(Kind.FRT, Channel.CHAT, at(4), 240.0, multi_channel=False),
+        Contribution(Kind.FRT, Channel.CHAT, at(3), 180.0, multi_channel=False),
+        Contribution(Kind.FRT_RETRACTION, Channel.CHAT, at(3), 240.0, False, ref_at=at(4)),
+    ]
+    assert of_kind(out, Kind.FRT_RETRACTION)[0].window_at == at(4)
     assert of_kind(out, Kind.SLA_BREACH) + of_kind(out, Kind.SLA_BREACH_CORRECTION) == []
+
+
+def test_a_taken_back_frt_keeps_the_channel_split_it_was_counted_with() -> None:
+    """Counted single-channel; the case has used email since: it is taken back as single."""
+    case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 4))
+    case, out = run(tp(E.CUSTOMER_MESSAGE, 5, Channel.EMAIL), tp(E.AGENT_RESPONSE, 3), state=case)
+    assert of_kind(out, Kind.FRT_RETRACTION) == [
+        Contribution(Kind.FRT_RETRACTION, Channel.CHAT, at(3), 240.0, False, ref_at=at(4))
+    ]
+    assert of_kind(out, Kind.FRT) == [
+        Contribution(Kind.FRT, Channel.CHAT, at(3), 180.0, multi_channel=True)
+    ]
+    assert case.frt_multi is True
 
 
 def test_an_answer_in_time_known_after_a_late_one_undoes_the_breach() -> None:
@@ -345,7 +420,11 @@ def test_an_answer_in_time_known_after_a_late_one_undoes_the_breach() -> None:
     ]
     case, out = run(tp(E.AGENT_RESPONSE, 4), state=case)
     correction = Contribution(Kind.SLA_BREACH_CORRECTION, Channel.CHAT, at(4), -1.0, ref_at=at(5))
-    assert out == [correction]
+    assert out == [
+        Contribution(Kind.FRT_RETRACTION, Channel.CHAT, at(4), 420.0, False, ref_at=at(7)),
+        Contribution(Kind.FRT, Channel.CHAT, at(4), 240.0, multi_channel=False),
+        correction,
+    ]
     assert correction.window_at == at(5)  # the windows that counted the breach
     assert (summarize(case).sla_breached, summarize(case).frt_s) == (False, 240.0)
     assert sla_check(case, at(60))[1] is None
@@ -370,7 +449,7 @@ def test_a_first_answer_in_time_known_after_the_breach_timer_undoes_the_breach()
 def test_an_earlier_answer_still_after_the_deadline_keeps_the_breach() -> None:
     case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 9))
     case, out = run(tp(E.AGENT_RESPONSE, 6), state=case)
-    assert out == []
+    assert [c.kind for c in out] == [Kind.FRT_RETRACTION, Kind.FRT]
     assert (case.first_response_at, case.sla_breached) == (at(6), True)
 
 
@@ -404,6 +483,19 @@ def test_state_round_trips_through_the_changelog_json() -> None:
     held, _ = run(tp(E.AGENT_RESPONSE, 3))
     assert held.held
     assert CaseState.from_dict(faust_json.loads(faust_json.dumps(held))) == held
+
+
+def test_a_state_saved_before_frt_splits_and_status_times_were_kept_is_read() -> None:
+    """Its FRT is taken back from the totals only, as the split it was counted in is unknown."""
+    case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 4), tp(E.CASE_RESOLVED, 30))
+    saved = faust_json.loads(faust_json.dumps(case))
+    del saved["frt_multi"], saved["resolved_changed_at"]
+    older = CaseState.from_dict(saved)
+    assert (older.frt_multi, older.resolved_changed_at, older.resolved) == (None, None, True)
+    _, out = run(tp(E.AGENT_RESPONSE, 3), state=older)
+    assert of_kind(out, Kind.FRT_RETRACTION) == [
+        Contribution(Kind.FRT_RETRACTION, Channel.CHAT, at(3), 240.0, None, ref_at=at(4))
+    ]
 
 
 def test_summary_row() -> None:

@@ -626,3 +626,79 @@ def test_open_windows_are_bounded_by_the_max_skew() -> None:
     open_windows = store.to_dict()["windows"]
     per_spec = {name: sum(w["spec"] == name for w in open_windows) for name in store.specs}
     assert per_spec == {"tumbling_1m": 131, "tumbling_1h": 3, "hopping_1h_5m": 38}
+
+
+def test_a_first_answer_and_resolution_known_late_leave_the_windows_of_event_time_order() -> None:
+    """Three chat cases answered at 10:04 and resolved at 10:50; case c was also answered at
+    10:03 and resolved at 10:40, but those two records arrive after the 10:04 and 10:50 ones
+    (within the allowed lateness). Its FRT, TTR and resolution are taken back from the windows
+    that counted them and counted where they belong, so every window ends as it would had the
+    records come in event-time order, percentiles included: the figures taken back (240 s,
+    3,000 s) lie between the other cases' in every window, so the extremes stay exact."""
+
+    def touch(case: str, kind: EventType, at: datetime) -> Touchpoint:
+        actor = Actor.AGENT if kind in (EventType.AGENT_RESPONSE, EventType.CASE_RESOLVED) else None
+        return Touchpoint(
+            event_id=f"{case}-{kind}-{at:%H%M}",
+            occurred_at=at,
+            customer_id=f"cust-{case}",
+            case_id=case,
+            channel=Channel.CHAT,
+            actor=actor or Actor.CUSTOMER,
+            event_type=kind,
+            journey_stage=JourneyStage.SUPPORT,
+            source="test",
+        )
+
+    opened, answer, message, resolved = (
+        EventType.CONTACT_OPENED,
+        EventType.AGENT_RESPONSE,
+        EventType.CUSTOMER_MESSAGE,
+        EventType.CASE_RESOLVED,
+    )
+    in_order = [
+        touch("b", opened, hm(9, 55)),
+        touch("c", opened, hm(10, 0)),
+        touch("a", opened, hm(10, 2)),
+        touch("c", answer, hm(10, 3)),
+        touch("a", answer, hm(10, 4)),  # FRT 120 s
+        touch("b", answer, hm(10, 4)),  # FRT 540 s
+        touch("c", answer, hm(10, 4)),
+        touch("c", resolved, hm(10, 40)),
+        touch("c", message, hm(10, 45)),  # after the first resolution: c is FCR
+        touch("a", resolved, hm(10, 50)),  # TTR 2,880 s
+        touch("b", resolved, hm(10, 50)),  # TTR 3,300 s
+        touch("c", resolved, hm(10, 50)),
+    ]
+    late = [in_order[i] for i in (0, 1, 2, 4, 5, 6, 3, 8, 9, 10, 11, 7)]
+
+    def contributions(events: list[Touchpoint]) -> list[list[Contribution]]:
+        cases: dict[str, CaseState] = {}
+        out = []
+        for event in events:
+            cases[event.case_id], more = apply(
+                cases.get(event.case_id, CaseState(event.case_id)), event
+            )
+            out.append([touchpoint_seen(event), *more])
+        return out
+
+    def results(batches: list[list[Contribution]]) -> dict[tuple[str, Channel, datetime], JsonDict]:
+        store = WindowStore()
+        for batch in batches:
+            store.add_batch((c, "") for c in batch)
+        return {key: acc.result() for key, acc in final(store).items()}
+
+    expected = results(contributions(in_order))
+    hour = expected[("tumbling_1h", Channel.CHAT, hm(10, 0))]
+    assert (hour["frt_count"], hour["frt_avg_s"], hour["frt_p99_s"]) == (3, 280.0, 540.0)
+    assert (hour["ttr_count"], hour["ttr_p99_s"]) == (3, 3300.0)
+    assert (hour["resolved"], hour["fcr_pct"]) == (3, 100.0)
+    assert (hour["late_events"], hour["late_updates"]) == (0, 0)
+    arrived_late = contributions(late)
+    assert [c.kind for c in arrived_late[6] + arrived_late[11] if "retraction" in c.kind] == [
+        Kind.FRT_RETRACTION,
+        Kind.TTR_RETRACTION,
+        Kind.RESOLVED_RETRACTION,
+    ]
+    assert results(arrived_late) == expected
+    assert results([[c for batch in arrived_late for c in batch]]) == expected  # in one batch
