@@ -3,7 +3,9 @@ records, written independently of streams.metrics from the definitions in domain
 
 Attribution follows the stream's documented rules: a touchpoint counts on its own channel at its
 own time; a survey answer on its channel at submitted_at; a case's first response time on the
-channel of its contact_opened, in the window of the first agent_response.
+channel of its contact_opened, in the window of the first agent_response, and its resolution
+(count and time to resolution) there too, in the window of the first case_resolved. "First" is
+by event time.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class HourFigures:
     nps: list[int] = field(default_factory=list)
     ces: list[int] = field(default_factory=list)
     frt: list[float] = field(default_factory=list)
+    ttr: list[float] = field(default_factory=list)
 
     def figures(self) -> dict[str, Any]:
         csat_ok = sum(1 for s in self.csat if s >= 4)
@@ -43,6 +46,8 @@ class HourFigures:
             "ces_responses": len(self.ces),
             "ces_avg": sum(self.ces) / len(self.ces) if self.ces else None,
             "frt_count": len(self.frt),
+            "resolved": len(self.ttr),
+            "ttr_count": len(self.ttr),
         }
 
 
@@ -60,17 +65,26 @@ def reference(
     hours: dict[tuple[str, datetime], HourFigures] = defaultdict(HourFigures)
     opened: dict[str, tuple[str, datetime]] = {}
     answered: set[str] = set()
+    resolved: set[str] = set()
     for tp in sorted(touchpoints, key=lambda t: t["occurred_at"]):
         at: datetime = tp["occurred_at"]
         hours[(tp["channel"], hour_of(at))].touchpoints += 1
         case = tp.get("case_id") or ""
-        if tp["event_type"] == "contact_opened":
+        kind = tp["event_type"]
+        if kind == "contact_opened":
             hours[(tp["channel"], hour_of(at))].contacts_opened += 1
             opened.setdefault(case, (tp["channel"], at))
-        elif tp["event_type"] == "agent_response" and case in opened and case not in answered:
+            continue
+        if case not in opened:
+            continue
+        channel, opened_at = opened[case]
+        seconds = max(0.0, (at - opened_at).total_seconds())
+        if kind == "agent_response" and tp["actor"] == "agent" and case not in answered:
             answered.add(case)
-            channel, opened_at = opened[case]
-            hours[(channel, hour_of(at))].frt.append(max(0.0, (at - opened_at).total_seconds()))
+            hours[(channel, hour_of(at))].frt.append(seconds)
+        elif kind == "case_resolved" and case not in resolved:
+            resolved.add(case)
+            hours[(channel, hour_of(at))].ttr.append(seconds)
     for fb in feedback:
         figures = hours[(fb["channel"], hour_of(fb["submitted_at"]))]
         getattr(figures, fb["survey"]).append(fb["score"])

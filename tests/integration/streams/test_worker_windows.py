@@ -134,6 +134,49 @@ def test_hourly_windows_match_the_reference(isolated: Settings, worker: Worker) 
     assert_matches(reference(touchpoints, feedback), results)
 
 
+def test_answers_and_resolutions_read_after_later_ones_give_the_event_time_figures(
+    isolated: Settings, worker: Worker
+) -> None:
+    """Each answered case gets an agent answer halfway between its opening and its answer, and
+    each resolved case a resolution halfway between its opening and its resolution, produced
+    after all the generated records: the worker reads each of them after the later one it
+    precedes. The hourly FRT and TTR counts and percentiles and the resolved counts are still
+    those of event-time order (the reference's), so the first figures were taken back from
+    their windows and the earlier ones counted in theirs."""
+    raw = lines(seed=7, cases=150)
+    earlier = [json.dumps(record) for record in _earlier_firsts(raw)]
+    assert len(earlier) > 40
+    touchpoints, feedback = valid_records(raw + earlier)
+    produce_lines(raw + earlier, isolated, "test")
+    results = latest_hourly(isolated, len(touchpoints))
+    assert_matches(reference(touchpoints, feedback), results)
+
+
+def _earlier_firsts(raw: list[str]) -> list[dict[str, Any]]:
+    """For each case's first agent answer and first resolution among ``raw``'s valid records,
+    a copy halfway between the case's opening and it."""
+    touchpoints, _ = valid_records(raw)
+    opened: dict[str, datetime] = {}
+    done: set[tuple[str, str]] = set()
+    copies = []
+    for tp in sorted(touchpoints, key=lambda t: t["occurred_at"]):
+        case, kind = tp.get("case_id"), tp["event_type"]
+        if kind == "contact_opened":
+            opened.setdefault(case, tp["occurred_at"])
+        elif (
+            (kind == "case_resolved" or (kind == "agent_response" and tp["actor"] == "agent"))
+            and case in opened
+            and (case, kind) not in done
+            and tp["occurred_at"] > opened[case]
+        ):
+            done.add((case, kind))
+            at = opened[case] + (tp["occurred_at"] - opened[case]) / 2
+            copies.append(
+                tp | {"event_id": f"{tp['event_id']}-earlier", "occurred_at": at.isoformat()}
+            )
+    return copies
+
+
 def test_a_case_read_behind_its_partition_breaches_in_its_own_hour(
     isolated: Settings, tmp_path: Path
 ) -> None:
@@ -191,9 +234,11 @@ def assert_matches(
         got = results[key].figures
         want = figures.figures()
         assert {k: got[k] for k in want} == pytest.approx(want), key
-        for q in (0.5, 0.9) if figures.frt else ():
-            exact = nearest_rank_quantile(figures.frt, q)
-            assert got[f"frt_p{int(q * 100)}_s"] == pytest.approx(exact, rel=ALPHA, abs=1e-9)
+        for name, values in (("frt", figures.frt), ("ttr", figures.ttr)):
+            for q in (0.5, 0.9) if values else ():
+                exact = nearest_rank_quantile(values, q)
+                got_q = got[f"{name}_p{int(q * 100)}_s"]
+                assert got_q == pytest.approx(exact, rel=ALPHA, abs=1e-9), (key, name, q)
 
 
 def test_a_backlog_is_read_evenly_in_event_time(isolated: Settings, tmp_path: Path) -> None:
