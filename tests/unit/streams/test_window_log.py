@@ -140,6 +140,26 @@ def test_a_breach_undone_by_an_answer_known_late_stays_undone_through_replays() 
     assert not windows.add_batch([read, (_breach("a"), "breaches:0", (51, 0))], 0.0)
 
 
+def test_a_first_answer_known_late_moves_the_frt_once_through_replays() -> None:
+    """The earlier answer's record carries the FRT it takes back and its own, through the
+    contributions topic's JSON; replayed after a crash, the copy is dropped by its position."""
+    windows = _new()
+    later, earlier = AT + timedelta(minutes=4), AT + timedelta(minutes=3)
+    frt = Contribution(Kind.FRT, Channel.CHAT, later, 240.0, multi_channel=False)
+    windows.add_batch([(frt, "cx.touchpoints:0", (60, 0))], 0.0)
+    taken_back = Contribution(Kind.FRT_RETRACTION, Channel.CHAT, earlier, 240.0, False, later)
+    counted = Contribution(Kind.FRT, Channel.CHAT, earlier, 180.0, multi_channel=False)
+    [(channel, value)] = wire_records([taken_back, counted], "cx.touchpoints:0", 61)
+    read = read_wire(orjson.loads(orjson.dumps(wire_message(channel, [value]))))
+    assert [c for c, _, _ in read] == [taken_back, counted]
+    assert windows.add_batch(read, 0.0)
+    hour = _hour(windows)
+    assert (hour["frt_count"], hour["frt_avg_s"], hour["frt_p90_s"]) == (1, 180.0, 180.0)
+    saved = orjson.dumps(windows.to_dict(), option=orjson.OPT_NON_STR_KEYS)
+    assert not windows.add_batch(read, 0.0)
+    assert orjson.dumps(windows.to_dict(), option=orjson.OPT_NON_STR_KEYS) == saved
+
+
 def test_breached_cases_are_kept_until_no_open_window_holds_their_deadline() -> None:
     # 10 minutes of lateness, the longest window an hour; watermarks made by the input, as in
     # the worker (a breach's time is its deadline, behind the partition that raised it).
