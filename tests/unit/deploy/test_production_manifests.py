@@ -549,10 +549,26 @@ def test_clickhouse_users_writer_inserts_and_bi_reads_only() -> None:
 
 
 def test_clickhouse_users_accept_only_loopback_and_private_networks() -> None:
+    """The admin user too: the image's entrypoint gives the user named by CLICKHOUSE_USER any
+    address, in users.d/default-user.xml, which this file (users.d/touchstream.xml) follows."""
     config = config_map()
     users = users_xml().find("users")
     assert users is not None
-    names = (config["TOUCHSTREAM_CLICKHOUSE_WRITER_USER"], config["TOUCHSTREAM_CLICKHOUSE_BI_USER"])
+    admin = compose_env("clickhouse")["CLICKHOUSE_USER"]
+    k8s_env = env_of(pod_spec(k8s_object("StatefulSet", "clickhouse"))["containers"][0])
+    assert k8s_env["CLICKHOUSE_USER"]["value"] == admin
+    assert users.find(f"{admin}/networks").get("replace") == "replace"  # type: ignore[union-attr]
+    # Where each deployment mounts this file: after the entrypoint's file, in name order.
+    ch_mounts = [v.split(":")[1] for v in compose()["services"]["clickhouse"]["volumes"]]
+    ch_pod = pod_spec(k8s_object("StatefulSet", "clickhouse"))["containers"][0]
+    ch_mounts += [m["mountPath"] for m in ch_pod["volumeMounts"]]
+    users_d = [Path(m).name for m in ch_mounts if Path(m).parent.name == "users.d"]
+    assert len(users_d) == 2 and all(name > "default-user.xml" for name in users_d)
+    names = (
+        config["TOUCHSTREAM_CLICKHOUSE_WRITER_USER"],
+        config["TOUCHSTREAM_CLICKHOUSE_BI_USER"],
+        admin,
+    )
     networks = {name: [ip.text or "" for ip in users.iterfind(f"{name}/networks/ip")]
                 for name in names}
     for name, addresses in networks.items():
@@ -562,7 +578,7 @@ def test_clickhouse_users_accept_only_loopback_and_private_networks() -> None:
         assert not reachable, f"{name} accepts {reachable}"
         assert users.find(f"{name}/networks/host_regexp") is None
         assert users.find(f"{name}/networks/host") is None
-    assert networks[names[0]] == networks[names[1]]
+    assert networks[names[0]] == networks[names[1]] == networks[names[2]]
 
 
 def test_grafana_datasource_is_clickhouse_as_the_bi_user() -> None:
