@@ -22,8 +22,10 @@ different systems arrive in:
 - Whether the case is currently resolved follows the latest resolution or reopen.
 
 The opening is the first ``contact_opened`` applied: every figure is measured from it, so it is
-not moved. A taken-back figure whose windows are already closed counts as a late update there,
-like any other; the raw facts stay exact regardless.
+not moved (domain.md has one per case). Channel switches, the IVR entry and whether a call was
+answered or abandoned still follow the order events are applied in. A taken-back figure whose
+windows are already closed counts as a late update there, like any other; the raw facts stay
+exact regardless.
 """
 
 from __future__ import annotations
