@@ -22,14 +22,15 @@ different systems arrive in:
 - Whether the case is currently resolved follows the latest resolution or reopen.
 
 The opening is the first ``contact_opened`` applied: every figure is measured from it, so it is
-not moved (domain.md has one per case). Channel switches, the IVR entry and whether a call was
-answered or abandoned still follow the order events are applied in. A taken-back figure whose
-windows are already closed counts as a late update there, like any other; the raw facts stay
-exact regardless.
+not moved (domain.md has one per case). Channel switches and the IVR entry move the same way
+when a channel's or the IVR's first use is known late; whether a call was answered or abandoned
+still follows the order events are applied in. A taken-back figure whose windows are already
+closed counts as a late update there, like any other; the raw facts stay exact regardless.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
@@ -46,6 +47,7 @@ from streams.metrics.jsonable import (
 from streams.metrics.sla import FIRST_RESPONSE_STANDARDS, deadline
 
 _channel_of = itemgetter(0)  # of a path entry (channel, first used)
+_time_of = itemgetter(1)
 
 VOICE_CHANNELS = frozenset({Channel.PHONE, Channel.IVR})
 
@@ -260,27 +262,59 @@ def _step(case: CaseState, event: CaseEvent, rules: CaseRules) -> list[Contribut
 
 
 def _use_channel(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:
-    if any(channel is event.channel for channel, _ in case.path):
-        return []
-    case.path = tuple(sorted((*case.path, (event.channel, event.occurred_at)), key=lambda p: p[1]))
-    if len(case.path) < 2:
-        return []
+    """A switch is the first use of each channel after the case's first one, at its time. An
+    event is a channel's first use if the channel is new, or if it is earlier than the use
+    known so far (which came first): the switches then move to where they now are."""
+    at, used = event.occurred_at, event.channel
+    for channel, since in case.path:
+        if channel is used:
+            if since <= at:
+                return []
+            break
+    before = Counter(map(_time_of, case.path[1:]))
+    others = [entry for entry in case.path if entry[0] is not used]
+    case.path = tuple(sorted((*others, (used, at)), key=_time_of))
+    after = Counter(map(_time_of, case.path[1:]))
     return [
+        Contribution(
+            Kind.CHANNEL_SWITCH_RETRACTION, home, at, multi_channel=True, ref_at=_unless(t, at)
+        )
+        for t in (before - after).elements()
+    ] + [
         Contribution(
             Kind.CHANNEL_SWITCH,
             home,
-            event.occurred_at,
+            at,
             value=float(len(case.path)),
             multi_channel=True,
+            ref_at=_unless(t, at),
         )
+        for t in (after - before).elements()
     ]
 
 
+def _unless(when: datetime, at: datetime) -> datetime | None:
+    """A contribution's ``ref_at``: the time whose windows it belongs to, unless its own."""
+    return None if when == at else when
+
+
 def _enter_ivr(case: CaseState, at: datetime) -> list[Contribution]:
-    if case.ivr_entered_at is not None:
+    entered = case.ivr_entered_at
+    if entered is not None and entered <= at:
         return []
     case.ivr_entered_at = at
-    return [Contribution(Kind.IVR_ENTERED, Channel.IVR, at)]
+    if entered is None:
+        return [Contribution(Kind.IVR_ENTERED, Channel.IVR, at)]
+    # An earlier sign of the IVR known late: the entry moves to it, and an escape filed under
+    # the entry with it.
+    out = [
+        Contribution(Kind.IVR_ENTERED_RETRACTION, Channel.IVR, at, ref_at=entered),
+        Contribution(Kind.IVR_ENTERED, Channel.IVR, at),
+    ]
+    if case.ivr_escaped:
+        out.append(Contribution(Kind.IVR_ESCAPE_RETRACTION, Channel.IVR, at, ref_at=entered))
+        out.append(Contribution(Kind.IVR_ESCAPE, Channel.IVR, at, ref_at=at))
+    return out
 
 
 def _customer_contact(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:

@@ -33,7 +33,13 @@ class Kind(StrEnum):
     CALL_ABANDONED = "call_abandoned"  # channel = of the call_abandoned (phone/ivr)
     IVR_ENTERED = "ivr_entered"  # once per case; channel = ivr; at = first sign of the IVR
     IVR_ESCAPE = "ivr_escape"  # once per case; channel = ivr; ref_at = the IVR_ENTERED's at
-    CHANNEL_SWITCH = "channel_switch"  # value = distinct channels now; channel = of the opening
+    # value = distinct channels now; channel = of the opening; ref_at = the first use of the
+    # channel that made the switch, when not this event (a channel used before every other).
+    CHANNEL_SWITCH = "channel_switch"
+    # A first use known late moves these: at = that earlier use, ref_at = the windows they leave.
+    CHANNEL_SWITCH_RETRACTION = "channel_switch_retraction"
+    IVR_ENTERED_RETRACTION = "ivr_entered_retraction"
+    IVR_ESCAPE_RETRACTION = "ivr_escape_retraction"
     CSAT = "csat"  # value = score; channel = the feedback's; at = submitted_at
     NPS = "nps"  # as CSAT
     CES = "ces"  # as CSAT

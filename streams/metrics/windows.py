@@ -163,10 +163,16 @@ class WindowAccumulator:
                 self.answered_calls += 1
             case Kind.IVR_ENTERED:
                 self.ivr_entered += 1
+            case Kind.IVR_ENTERED_RETRACTION:
+                self.ivr_entered -= 1
             case Kind.IVR_ESCAPE:
                 self.ivr_escapes += 1
+            case Kind.IVR_ESCAPE_RETRACTION:
+                self.ivr_escapes -= 1
             case Kind.CHANNEL_SWITCH:
                 self.channel_switches += 1
+            case Kind.CHANNEL_SWITCH_RETRACTION:
+                self.channel_switches -= 1
 
     def _add_csat(self, score: int, multi_channel: bool | None) -> None:
         satisfied = int(csat_satisfied(score))

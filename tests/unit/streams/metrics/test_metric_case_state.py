@@ -294,6 +294,33 @@ def test_channel_path_switches_and_system_events() -> None:
     assert case.multi_channel is True
 
 
+def test_a_channels_earlier_use_known_late_moves_its_switch() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0, Channel.CHAT), tp(E.CUSTOMER_MESSAGE, 4, Channel.EMAIL))
+    case, out = run(tp(E.CUSTOMER_MESSAGE, 2, Channel.EMAIL), state=case)
+    assert out == [
+        Contribution(
+            Kind.CHANNEL_SWITCH_RETRACTION, Channel.CHAT, at(2), multi_channel=True, ref_at=at(4)
+        ),
+        Contribution(Kind.CHANNEL_SWITCH, Channel.CHAT, at(2), value=2.0, multi_channel=True),
+    ]
+    assert case.path == ((Channel.CHAT, at(0)), (Channel.EMAIL, at(2)))
+    _, out = run(tp(E.CUSTOMER_MESSAGE, 3, Channel.EMAIL), state=case)
+    assert of_kind(out, Kind.CHANNEL_SWITCH) + of_kind(out, Kind.CHANNEL_SWITCH_RETRACTION) == []
+
+
+def test_a_channel_used_before_every_other_makes_the_first_one_a_switch() -> None:
+    """The switches are the first uses after the case's first one: SMS at -2 makes chat's
+    use at 0 the switch."""
+    case, _ = run(tp(E.CONTACT_OPENED, 0, Channel.CHAT), tp(E.CUSTOMER_MESSAGE, 3, Channel.EMAIL))
+    _, out = run(tp(E.CUSTOMER_MESSAGE, -2, Channel.SMS), state=case)
+    assert of_kind(out, Kind.CHANNEL_SWITCH) == [
+        Contribution(
+            Kind.CHANNEL_SWITCH, Channel.CHAT, at(-2), value=3.0, multi_channel=True, ref_at=at(0)
+        ),
+    ]
+    assert of_kind(out, Kind.CHANNEL_SWITCH_RETRACTION) == []
+
+
 def test_path_is_in_event_time_order() -> None:
     case, _ = run(tp(E.PAGE_VIEW, 5, Channel.WEB), tp(E.CONTACT_OPENED, 10, Channel.CHAT))
     assert case.channels == (Channel.WEB, Channel.CHAT)
@@ -316,6 +343,19 @@ def test_ivr_entry_escape_and_answered_call() -> None:
     ]
     summary = summarize(case)
     assert (summary.ivr_entered, summary.ivr_escaped, summary.abandoned) == (True, True, False)
+
+
+def test_an_earlier_sign_of_the_ivr_known_late_moves_the_entry_and_its_escape() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0, Channel.PHONE), tp(E.IVR_ESCAPE, 3, Channel.IVR))
+    case, out = run(tp(E.BOT_RESPONSE, 1, Channel.IVR), state=case)
+    ivr = Channel.IVR
+    assert [c for c in out if c.channel is ivr] == [
+        Contribution(Kind.IVR_ENTERED_RETRACTION, ivr, at(1), ref_at=at(3)),
+        Contribution(Kind.IVR_ENTERED, ivr, at(1)),
+        Contribution(Kind.IVR_ESCAPE_RETRACTION, ivr, at(1), ref_at=at(3)),
+        Contribution(Kind.IVR_ESCAPE, ivr, at(1), ref_at=at(1)),
+    ]
+    assert case.ivr_entered_at == at(1)
 
 
 def test_an_escape_implies_the_ivr_was_entered_and_counts_once() -> None:
