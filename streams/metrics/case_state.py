@@ -30,7 +30,6 @@ closed counts as a late update there, like any other; the raw facts stay exact r
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
@@ -265,32 +264,37 @@ def _use_channel(case: CaseState, home: Channel, event: CaseEvent) -> list[Contr
     """A switch is the first use of each channel after the case's first one, at its time. An
     event is a channel's first use if the channel is new, or if it is earlier than the use
     known so far (which came first): the switches then move to where they now are."""
-    at, used = event.occurred_at, event.channel
-    for channel, since in case.path:
-        if channel is used:
-            if since <= at:
-                return []
-            break
-    before = Counter(map(_time_of, case.path[1:]))
-    others = [entry for entry in case.path if entry[0] is not used]
-    case.path = tuple(sorted((*others, (used, at)), key=_time_of))
-    after = Counter(map(_time_of, case.path[1:]))
-    return [
-        Contribution(
-            Kind.CHANNEL_SWITCH_RETRACTION, home, at, multi_channel=True, ref_at=_unless(t, at)
-        )
-        for t in (before - after).elements()
-    ] + [
-        Contribution(
-            Kind.CHANNEL_SWITCH,
-            home,
-            at,
-            value=float(len(case.path)),
-            multi_channel=True,
-            ref_at=_unless(t, at),
-        )
-        for t in (after - before).elements()
+    at, used, path = event.occurred_at, event.channel, case.path
+    known = next((since for channel, since in path if channel is used), None)
+    if known is not None and known <= at:
+        return []
+    if known is None and (not path or path[-1][1] <= at):  # a new channel, the latest: usually
+        case.path = (*path, (used, at))
+        return [_switch(Kind.CHANNEL_SWITCH, home, at, at, len(case.path))] if path else []
+    case.path = tuple(sorted((*(e for e in path if e[0] is not used), (used, at)), key=_time_of))
+    gone, new = _difference([since for _, since in path[1:]], [since for _, since in case.path[1:]])
+    return [_switch(Kind.CHANNEL_SWITCH_RETRACTION, home, at, t, len(case.path)) for t in gone] + [
+        _switch(Kind.CHANNEL_SWITCH, home, at, t, len(case.path)) for t in new
     ]
+
+
+def _switch(kind: Kind, home: Channel, at: datetime, when: datetime, channels: int) -> Contribution:
+    return Contribution(kind, home, at, float(channels), True, _unless(when, at))
+
+
+def _difference(
+    before: list[datetime], after: list[datetime]
+) -> tuple[list[datetime], list[datetime]]:
+    """What ``before`` has that ``after`` has not, and the other way round, as multisets (two
+    channels can be first used at the same instant)."""
+    gone = list(before)
+    new = []
+    for t in after:
+        if t in gone:
+            gone.remove(t)
+        else:
+            new.append(t)
+    return gone, new
 
 
 def _unless(when: datetime, at: datetime) -> datetime | None:

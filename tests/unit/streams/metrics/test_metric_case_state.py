@@ -298,9 +298,7 @@ def test_a_channels_earlier_use_known_late_moves_its_switch() -> None:
     case, _ = run(tp(E.CONTACT_OPENED, 0, Channel.CHAT), tp(E.CUSTOMER_MESSAGE, 4, Channel.EMAIL))
     case, out = run(tp(E.CUSTOMER_MESSAGE, 2, Channel.EMAIL), state=case)
     assert out == [
-        Contribution(
-            Kind.CHANNEL_SWITCH_RETRACTION, Channel.CHAT, at(2), multi_channel=True, ref_at=at(4)
-        ),
+        Contribution(Kind.CHANNEL_SWITCH_RETRACTION, Channel.CHAT, at(2), 2.0, True, at(4)),
         Contribution(Kind.CHANNEL_SWITCH, Channel.CHAT, at(2), value=2.0, multi_channel=True),
     ]
     assert case.path == ((Channel.CHAT, at(0)), (Channel.EMAIL, at(2)))
