@@ -23,9 +23,11 @@ different systems arrive in:
 
 The opening is the first ``contact_opened`` applied: every figure is measured from it, so it is
 not moved (domain.md has one per case). Channel switches and the IVR entry move the same way
-when a channel's or the IVR's first use is known late; whether a call was answered or abandoned
-still follows the order events are applied in. A taken-back figure whose windows are already
-closed counts as a late update there, like any other; the raw facts stay exact regardless.
+when a channel's or the IVR's first use is known late, and which answer answered a call is
+worked out from the case's voice events in event-time order. What is left to arrival order is
+the multi/single-channel split of a figure: the case's channels as known when it is counted. A
+taken-back figure whose windows are already closed counts as a late update there, like any
+other; the raw facts stay exact regardless.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from operator import attrgetter, itemgetter
+from typing import TypeVar
 
 from schemas.records import Actor, Channel, EventType, JourneyStage, Touchpoint
 from streams.metrics.contribution import Contribution, Kind
@@ -49,6 +52,7 @@ _channel_of = itemgetter(0)  # of a path entry (channel, first used)
 _time_of = itemgetter(1)
 
 VOICE_CHANNELS = frozenset({Channel.PHONE, Channel.IVR})
+T = TypeVar("T")
 
 # Bounds the state of a case whose contact_opened never comes; later events of it are dropped.
 MAX_HELD = 100
@@ -120,11 +124,9 @@ class CaseState:
     reopened_at: tuple[datetime, ...] = ()
     ivr_entered_at: datetime | None = None
     ivr_escaped: bool = False
-    # A phone/ivr customer contact not yet answered nor abandoned: the next agent_response on a
-    # voice channel answers it. Agent-only voice legs (transfers, callbacks) are not inbound
-    # calls, so they count neither as answered nor as abandoned.
-    call_waiting: bool = False
-    calls_answered: int = 0
+    # The voice events that decide which calls were answered (see ``_answers``): (time, one of
+    # _CALL / _ANSWER / _ABANDON, channel), in the order applied.
+    voice: tuple[tuple[datetime, int, Channel], ...] = ()
     calls_abandoned: int = 0
     sla_breached: bool = False
     journey_stage: JourneyStage | None = None  # of the latest event by event time
@@ -138,6 +140,10 @@ class CaseState:
     @property
     def multi_channel(self) -> bool:
         return len(self.path) >= 2
+
+    @property
+    def calls_answered(self) -> int:
+        return len(_answers(self.voice))
 
     @property
     def customer_contacts(self) -> int:
@@ -166,14 +172,24 @@ class CaseState:
             reopened_at=tuple(time_from_json(at) for at in data["reopened_at"]),
             ivr_entered_at=opt_time_from_json(data["ivr_entered_at"]),
             ivr_escaped=data["ivr_escaped"],
-            call_waiting=data["call_waiting"],
-            calls_answered=data["calls_answered"],
+            voice=_voice_of(data),
             calls_abandoned=data["calls_abandoned"],
             sla_breached=data["sla_breached"],
             journey_stage=None if stage is None else JourneyStage(stage),
             last_event_at=opt_time_from_json(data["last_event_at"]),
             held=tuple(CaseEvent.from_dict(event) for event in data["held"]),
         )
+
+
+def _voice_of(data: JsonDict) -> tuple[tuple[datetime, int, Channel], ...]:
+    """A saved state's voice events. One saved before they were kept had only whether a call
+    was waiting: that call is taken as placed at the opening."""
+    if "voice" in data:
+        return tuple((time_from_json(at), what, Channel(ch)) for at, what, ch in data["voice"])
+    opened = data["opened_at"]
+    if not data["call_waiting"] or opened is None:
+        return ()
+    return ((time_from_json(opened), _CALL, Channel.PHONE),)
 
 
 # In the order of CaseState's __init__ parameters.
@@ -242,9 +258,9 @@ def _step(case: CaseState, event: CaseEvent, rules: CaseRules) -> list[Contribut
         case EventType.AGENT_RESPONSE if event.actor is Actor.AGENT:
             out += _agent_response(case, home, event)
         case EventType.CALL_ABANDONED if event.channel in VOICE_CHANNELS:
-            case.call_waiting = False
             case.calls_abandoned += 1
             out.append(Contribution(Kind.CALL_ABANDONED, event.channel, at))
+            out += _voice(case, event, _ABANDON)
         case EventType.IVR_ESCAPE if not case.ivr_escaped:
             case.ivr_escaped = True
             out.append(Contribution(Kind.IVR_ESCAPE, Channel.IVR, at, ref_at=case.ivr_entered_at))
@@ -282,9 +298,7 @@ def _switch(kind: Kind, home: Channel, at: datetime, when: datetime, channels: i
     return Contribution(kind, home, at, float(channels), True, _unless(when, at))
 
 
-def _difference(
-    before: list[datetime], after: list[datetime]
-) -> tuple[list[datetime], list[datetime]]:
+def _difference(before: list[T], after: list[T]) -> tuple[list[T], list[T]]:
     """What ``before`` has that ``after`` has not, and the other way round, as multisets (two
     channels can be first used at the same instant)."""
     gone = list(before)
@@ -322,17 +336,16 @@ def _enter_ivr(case: CaseState, at: datetime) -> list[Contribution]:
 
 
 def _customer_contact(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:
-    if event.channel in VOICE_CHANNELS:
-        case.call_waiting = True
+    calls = _voice(case, event, _CALL) if event.channel in VOICE_CHANNELS else []
     at, resolved_at = event.occurred_at, case.resolved_at
     if resolved_at is not None and at > resolved_at:
-        return []  # FCR counts contacts before the resolution only
+        return calls  # FCR counts contacts before the resolution only
     case.contact_times = (*case.contact_times, at)
     if case.fcr and resolved_at is not None:
         # A contact dated before the resolution arrived after it: the case was not FCR after all.
         case.fcr = False
-        return [Contribution(Kind.FCR_CORRECTION, home, at, value=-1.0, ref_at=resolved_at)]
-    return []
+        calls.append(Contribution(Kind.FCR_CORRECTION, home, at, value=-1.0, ref_at=resolved_at))
+    return calls
 
 
 def _agent_response(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:
@@ -347,11 +360,46 @@ def _agent_response(case: CaseState, home: Channel, event: CaseEvent) -> list[Co
         out.append(Contribution(Kind.FRT, home, at, value=_seconds(case, at), multi_channel=multi))
         case.first_response_at, case.frt_multi = at, multi
         out += _unbreach(case, home, at)
-    if event.channel in VOICE_CHANNELS and case.call_waiting:
-        case.call_waiting = False
-        case.calls_answered += 1
-        out.append(Contribution(Kind.CALL_ANSWERED, event.channel, at))
+    if event.channel in VOICE_CHANNELS:
+        out += _voice(case, event, _ANSWER)
     return out
+
+
+_CALL, _ANSWER, _ABANDON = 0, 1, 2  # kinds of voice event, in the order of one instant
+
+
+def _answers(voice: tuple[tuple[datetime, int, Channel], ...]) -> list[tuple[datetime, Channel]]:
+    """The agent answers that answered a call: by event time, a customer's contact on a voice
+    channel waits until the next voice answer (answered) or abandonment (not). Agent-only voice
+    legs (transfers, callbacks) answer no waiting call, so they count as neither."""
+    waiting, answered = False, []
+    for at, what, channel in sorted(voice, key=_time_and_kind):
+        if what == _CALL:
+            waiting = True
+        elif waiting:
+            waiting = False
+            if what == _ANSWER:
+                answered.append((at, channel))
+    return answered
+
+
+_time_and_kind = itemgetter(0, 1)
+
+
+def _voice(case: CaseState, event: CaseEvent, what: int) -> list[Contribution]:
+    """Adds a voice event; the answers it makes count as answered calls, or no longer count
+    (a contact or abandonment known late can change which answer answered a call)."""
+    before = _answers(case.voice)
+    case.voice = (*case.voice, (event.occurred_at, what, event.channel))
+    gone, new = _difference(before, _answers(case.voice))
+    at = event.occurred_at
+    return [
+        Contribution(Kind.CALL_ANSWERED_RETRACTION, channel, at, ref_at=_unless(when, at))
+        for when, channel in gone
+    ] + [
+        Contribution(Kind.CALL_ANSWERED, channel, at, ref_at=_unless(when, at))
+        for when, channel in new
+    ]
 
 
 def _resolve(case: CaseState, home: Channel, at: datetime, rules: CaseRules) -> list[Contribution]:

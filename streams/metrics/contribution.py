@@ -29,7 +29,10 @@ class Kind(StrEnum):
     # value = -1; at = the answer, known late, that met the deadline; ref_at = the SLA_BREACH's at.
     # No case_id: it comes from a touchpoint, whose position the windows dedupe it by.
     SLA_BREACH_CORRECTION = "sla_breach_correction"
-    CALL_ANSWERED = "call_answered"  # channel = of the agent_response (phone/ivr)
+    # channel = of the agent_response (phone/ivr); ref_at = its time when known later (its
+    # call's record came after it)
+    CALL_ANSWERED = "call_answered"
+    CALL_ANSWERED_RETRACTION = "call_answered_retraction"  # as the CALL_ANSWERED it takes back
     CALL_ABANDONED = "call_abandoned"  # channel = of the call_abandoned (phone/ivr)
     IVR_ENTERED = "ivr_entered"  # once per case; channel = ivr; at = first sign of the IVR
     IVR_ESCAPE = "ivr_escape"  # once per case; channel = ivr; ref_at = the IVR_ENTERED's at

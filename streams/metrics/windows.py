@@ -161,6 +161,8 @@ class WindowAccumulator:
                 self.abandoned += 1
             case Kind.CALL_ANSWERED:
                 self.answered_calls += 1
+            case Kind.CALL_ANSWERED_RETRACTION:
+                self.answered_calls -= 1
             case Kind.IVR_ENTERED:
                 self.ivr_entered += 1
             case Kind.IVR_ENTERED_RETRACTION:

@@ -108,7 +108,7 @@ def test_the_worker_counts_the_same_calls() -> None:
         states[tp.case_id], out = apply(states.get(tp.case_id, CaseState(tp.case_id)), tp)
         for c in out:
             if c.kind in (Kind.CALL_ABANDONED, Kind.CALL_ANSWERED):
-                counted[(c.at.replace(minute=0), c.channel.value, c.kind)] += 1
+                counted[(c.window_at.replace(minute=0), c.channel.value, c.kind)] += 1
     assert counted == Counter({
         (row["hour"], row["channel"], kind): row[column]
         for row in EXPECTED

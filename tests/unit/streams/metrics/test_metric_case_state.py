@@ -385,6 +385,39 @@ def test_abandoned_then_answered_calls_and_outbound_callbacks() -> None:
     assert summarize(case).abandoned is True
 
 
+def test_a_call_known_after_its_answer_counts_as_answered() -> None:
+    case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 6, Channel.PHONE))
+    assert of_kind(out, Kind.CALL_ANSWERED) == []  # no call was known to wait
+    case, out = run(tp(E.CUSTOMER_MESSAGE, 5, Channel.PHONE), state=case)
+    assert of_kind(out, Kind.CALL_ANSWERED) == [
+        Contribution(Kind.CALL_ANSWERED, Channel.PHONE, at(5), ref_at=at(6))
+    ]
+    assert case.calls_answered == 1
+
+
+def test_an_abandonment_known_late_takes_the_answer_back() -> None:
+    """By event time the call at 5 was abandoned at 6: the agent's answer at 7 answered none."""
+    case, _ = run(tp(E.CONTACT_OPENED, 5, Channel.PHONE), tp(E.AGENT_RESPONSE, 7, Channel.PHONE))
+    assert case.calls_answered == 1
+    case, out = run(tp(E.CALL_ABANDONED, 6, Channel.PHONE), state=case)
+    assert out == [
+        Contribution(Kind.CALL_ABANDONED, Channel.PHONE, at(6)),
+        Contribution(Kind.CALL_ANSWERED_RETRACTION, Channel.PHONE, at(6), ref_at=at(7)),
+    ]
+    assert (case.calls_answered, case.calls_abandoned) == (0, 1)
+
+
+def test_a_call_waiting_in_a_state_saved_before_voice_events_were_kept_is_answered() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0, Channel.PHONE))
+    saved = faust_json.loads(faust_json.dumps(case))
+    del saved["voice"]
+    older = CaseState.from_dict(saved | {"call_waiting": True, "calls_answered": 0})
+    _, out = run(tp(E.AGENT_RESPONSE, 2, Channel.PHONE), state=older)
+    assert of_kind(out, Kind.CALL_ANSWERED) == [
+        Contribution(Kind.CALL_ANSWERED, Channel.PHONE, at(2))
+    ]
+
+
 def test_abandon_on_a_non_voice_channel_is_not_a_call() -> None:
     _, out = run(tp(E.CONTACT_OPENED, 0), tp(E.CALL_ABANDONED, 1))
     assert of_kind(out, Kind.CALL_ABANDONED) == []
