@@ -199,8 +199,17 @@ def run(quick: bool) -> Result:
         worker = stack.start("worker", EXPIRY)
         worker.wait_ready(timeout_s=240)
         pid = worker.process.pid
+
+        def rss() -> int:
+            """The worker's RSS, or why it has none: a worker that died, with its log's end."""
+            code = worker.process.poll()
+            if code is not None:
+                tail = "\n".join(stack.log("worker").splitlines()[-40:])
+                raise RuntimeError(f"the worker exited with code {code}; its log ends:\n{tail}")
+            return rss_bytes(pid)
+
         time.sleep(2)
-        start_rss = rss_bytes(pid)
+        start_rss = rss()
         per_chunk = len(traffic(settings, 0, CHUNK_CASES, datetime.now(UTC), "x", CHUNK_SPAN))
         planned = target_events + int(soak_rate * soak_s) + LEAD
         feed = Feed(settings, chunks=planned // per_chunk + 2)
@@ -223,10 +232,10 @@ def run(quick: bool) -> Result:
                     time.sleep(0.5)
                 done = processed(settings)
                 if not fill or time.monotonic() - started - fill[-1][0] >= 2:
-                    fill.append((time.monotonic() - started, rss_bytes(pid)))
+                    fill.append((time.monotonic() - started, rss()))
             fill_s = time.monotonic() - started
             fill_cpu = cpu_seconds(pid) - cpu0
-            after_rss, after_events = rss_bytes(pid), done
+            after_rss, after_events = rss(), done
             after_counters = worker_counters(settings)
             cases_after = len(feed.cases)
             # 2. The soak: a fixed rate, RSS sampled every few seconds.
@@ -238,11 +247,11 @@ def run(quick: bool) -> Result:
                 if due > 0:
                     feed.send(producer, feed.take(due))
                 if time.monotonic() >= next_sample:
-                    soak.append((time.monotonic() - started, rss_bytes(pid)))
+                    soak.append((time.monotonic() - started, rss()))
                     next_sample += every_s
                 time.sleep(0.05)
             producer.flush()
-            soak.append((time.monotonic() - started, rss_bytes(pid)))
+            soak.append((time.monotonic() - started, rss()))
             soak_processed = processed(settings) - processed_at_soak
             soak_sent = feed.sent - sent_at_soak
         finally:
