@@ -115,7 +115,11 @@ class QuantileSketch:
     def empty(self) -> bool:
         """Nothing added nor taken out: merging it changes nothing. (The count does not tell: a
         batch's pane that took one value out and added another has a count of 0.)"""
-        return not (self._zeros or self._buckets or self._gone_high >= 0.0)
+        return not (self._zeros or self._buckets or self._took_out)
+
+    @property
+    def _took_out(self) -> bool:
+        return self._gone_low <= self._gone_high
 
     def add(self, value: float) -> None:
         if value < 0.0:
@@ -173,7 +177,7 @@ class QuantileSketch:
         have the same alpha."""
         if other.alpha != self.alpha:
             raise ValueError(f"cannot merge sketches of alpha {self.alpha} and {other.alpha}")
-        took_out = other._gone_low <= other._gone_high
+        took_out = other._took_out
         if took_out:
             # Judged before other's values come in: they are not what other took out.
             if self._zeros or self._buckets:
