@@ -1,8 +1,8 @@
 """Personal data out of what the sink stores, besides the comments the worker redacts.
 
-A touchpoint's attributes: email addresses redacted (``redacted_attributes``); numbers stay,
-unlike a comment's, as attributes hold order, product and session ids, which the phone rule would
-take for phone numbers.
+A touchpoint's attributes: email addresses redacted (``streams.text.attributes``), as the worker
+does before it publishes the fact; done here again for facts published before it did, or by
+anyone else.
 
 A dead letter's payload as the ``dead_letters`` table keeps it: with personal data in its free
 text redacted, as the facts keep a comment. The original bytes stay on the dead-letter topic,
@@ -23,15 +23,13 @@ Unchanged payloads are kept byte for byte.
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote
 
 from schemas import codec
 from schemas.records import Actor, Channel, EventType, JourneyStage, Survey
 from streams.text.language import normalize_language
-from streams.text.redact import redact, redact_emails
+from streams.text.redact import redact
 
 # Fields of the input records whose values identify, time or classify a record: what someone
 # reading a dead letter needs to find its source and see what was wrong with it. Each is kept
@@ -68,30 +66,6 @@ def _is_time(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-# An address's local part may hold "/", "?", "=" and "&", so in a URL the address is read from
-# between those: the path and the other parameters stay readable.
-_URL_PART = re.compile(r"[^/?&=#;\s]+")
-
-
-def redacted_attributes(attributes: dict[str, str]) -> dict[str, str]:
-    """Attribute values with their email addresses replaced by <email>, in URLs too: a page's
-    query string can carry one ("/reset?email=...", "%40" for "@")."""
-    return {key: _without_emails(value) for key, value in attributes.items()}
-
-
-def _without_emails(value: str) -> str:
-    if "@" not in value and "\uff20" not in value and "%40" not in value.upper():
-        return value
-    return _URL_PART.sub(_url_part, value)
-
-
-def _url_part(match: re.Match[str]) -> str:
-    part = match.group()
-    plain = unquote(part) if "%" in part else part
-    redacted = redact_emails(plain)
-    return part if redacted == plain else redacted
 
 
 def redacted_payload(payload: bytes) -> bytes:

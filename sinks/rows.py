@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas import codec
-from sinks.redaction import redacted_attributes, redacted_payload
+from sinks.redaction import redacted_payload
+from streams.text.attributes import redacted_attributes
 from streams.text.redact import redact
 
 Datum = dict[str, Any]

@@ -1,17 +1,30 @@
-"""The records the worker publishes for the sink: case facts, feedback facts, window results.
-Each is built from the metric state it reports on by an ``of`` constructor."""
+"""The records the worker publishes for the sink: touchpoint facts, case facts, feedback facts,
+window results. Each of the last three is built from the metric state it reports on by an ``of``
+constructor."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from schemas import codec
-from schemas.records import Channel
+from schemas.records import Channel, Touchpoint
 from streams.metrics import CaseSummary, EnrichedFeedback, WindowSnapshot
+from streams.text.attributes import may_hold_email, redacted_attributes
 
 _HEADER_FIELDS = ("window_kind", "channel", "window_start", "window_end", "final", "revision")
+
+
+def touchpoint_fact(tp: Touchpoint, encoded: bytes) -> bytes:
+    """Topic ``cx.facts.touchpoints``: ``encoded``, the input record ``tp`` was decoded from,
+    which saves encoding it again; unless an attribute holds an email address: then ``tp`` with
+    those redacted (``streams.text.attributes``)."""
+    if tp.attributes and may_hold_email(encoded):
+        attributes = redacted_attributes(tp.attributes)
+        if attributes != tp.attributes:
+            return codec.encode(replace(tp, attributes=attributes))
+    return encoded
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from streams.app import (
     touchpoint_facts_topic,
     windows_topic,
 )
-from streams.facts import CaseFact, FeedbackFact, WindowResult
+from streams.facts import CaseFact, FeedbackFact, WindowResult, touchpoint_fact
 from streams.liveness import PROGRESS
 from streams.metrics import CaseSummary, EnrichedFeedback, WindowSnapshot
 from streams.sends import Sends
@@ -89,9 +89,8 @@ def publish_contributions(out: Sends, channel: Channel, events: list[WireEvent])
 
 
 def publish_touchpoint(out: Sends, tp: Touchpoint, encoded: bytes) -> None:
-    """``encoded``: the input record ``tp`` was decoded from, which the worker does not change;
-    forwarding its bytes saves encoding it again."""
-    out.add(_TOUCHPOINT_FACTS, tp.case_id.encode() or None, encoded)
+    """``encoded``: the input record ``tp`` was decoded from (see ``touchpoint_fact``)."""
+    out.add(_TOUCHPOINT_FACTS, tp.case_id.encode() or None, touchpoint_fact(tp, encoded))
 
 
 def publish_case(out: Sends, summary: CaseSummary) -> None:

@@ -12,8 +12,9 @@ encoded once, then fed through the same functions the agents call, in the same o
   due, and the channel alert rules;
 - window results: the figures of each result due and their Avro encoding;
 - outputs: encoding the rest of what is sent (case and feedback facts in Avro, contributions
-  in JSON; a touchpoint fact is its input record's bytes) and serialising every table value
-  written with Faust's JSON, as Faust does for its changelog.
+  in JSON; a touchpoint fact is its input record's bytes unless its attributes hold an email
+  address) and serialising every table value written with Faust's JSON, as Faust does for its
+  changelog.
 
 Window results are a stage of their own because how many there are per event depends on the
 traffic's density in event time, not on the pipeline: the generated traffic packs 12 hours of
@@ -51,7 +52,7 @@ from schemas.records import Channel, Feedback, Touchpoint
 from schemas.validation import Rejection, validate_feedback, validate_touchpoint
 from streams.case_log import CaseEntry, apply_event, entry_of
 from streams.channel_alerts import observe
-from streams.facts import CaseFact, FeedbackFact, WindowResult
+from streams.facts import CaseFact, FeedbackFact, WindowResult, touchpoint_fact
 from streams.metrics import Contribution, Watermarking, enrich, summarize, touchpoint_seen
 from streams.rules import CASE_RULES
 from streams.text import analyse_comment
@@ -130,7 +131,7 @@ class Pipeline:
         if not tp.case_id:
             self.clock("case state")
             self._contribute([touchpoint_seen(tp)], now)
-            self._out(encoded)
+            self._out(touchpoint_fact(tp, encoded))
             self._write(self.seen, tp.event_id, [tp.occurred_at.timestamp(), 0])
             return
         stored = self.cases.get(tp.case_id)
@@ -141,7 +142,7 @@ class Pipeline:
             return
         entry, contributions = applied
         self._contribute([touchpoint_seen(tp), *contributions], now)
-        self._out(encoded)
+        self._out(touchpoint_fact(tp, encoded))
         self._out(codec.encode(CaseFact.of(summarize(entry.state))))
         self._write(self.cases, tp.case_id, entry)
         self.clock("outputs")
