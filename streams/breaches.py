@@ -12,10 +12,10 @@ from streams.alerts import sla_breach_alert
 from streams.app import awaiting_response, cases
 from streams.case_log import CaseEntry, entry_of
 from streams.deadlines import DEADLINES, Due, due
-from streams.metrics import sla_check, summarize
+from streams.metrics import sla_check
 from streams.outbox import Outbox
 from streams.partitions import partition_of
-from streams.publish import publish_alert, publish_case
+from streams.publish import publish_alert
 
 # Held by whoever reads, changes and writes back a case across awaits (the touchpoints agent and
 # the ticks agent, each until its outbox's writes are made), so neither can overwrite the
@@ -43,7 +43,7 @@ def raise_due_breaches(partition: int, now: datetime, outbox: Outbox, offset: in
             state, breach = sla_check(entry.state, now)
             if breach is not None:
                 outbox.contribute([breach], f"breaches:{partition}", offset, order)
-                publish_case(outbox.sends, summarize(state))
+                outbox.publish_case(state)
                 publish_alert(outbox.sends, sla_breach_alert(state, now))
                 outbox.put(cases, case_id, CaseEntry(state, entry.event_ids))
         outbox.delete(awaiting_response, case_id)

@@ -14,7 +14,8 @@ encoded once, then fed through the same functions the agents call, in the same o
 - outputs: encoding the rest of what is sent (case and feedback facts in Avro, contributions
   in JSON; a touchpoint fact is its input record's bytes unless its attributes hold an email
   address) and serialising every table value written with Faust's JSON, as Faust does for its
-  changelog.
+  changelog. As in the touchpoints agent's outbox, a batch of ``input_batch_max`` touchpoints
+  writes and publishes each case it changed once, in its last state.
 
 Window results are a stage of their own because how many there are per event depends on the
 traffic's density in event time, not on the pipeline: the generated traffic packs 12 hours of
@@ -100,6 +101,9 @@ class Pipeline:
         self.outgoing: dict[Channel, list[WireEvent]] = {}  # the input agents' outbox
         self.pending_count = 0  # contributions in it
         self.batch_max = get_settings().window_batch_max
+        self.changed_cases: dict[str, CaseEntry] = {}  # by the touchpoints batch under way
+        self.batch_touchpoints = 0
+        self.input_batch_max = get_settings().input_batch_max
         self.rejected = 0
         self.offset = 0  # of the event in its input topic, for the contributions' positions
         self.bytes_out = 0
@@ -108,6 +112,11 @@ class Pipeline:
     def process(self, encoded: Encoded, now: datetime) -> None:
         self.offset += 1
         record_type, value = encoded
+        if record_type is Touchpoint:
+            if self.batch_touchpoints == self.input_batch_max:
+                self.finish_touchpoints()
+                self.clock("outputs")
+            self.batch_touchpoints += 1
         try:
             record = codec.decode_as(value, record_type)
         except codec.DecodeError:
@@ -143,9 +152,16 @@ class Pipeline:
         entry, contributions = applied
         self._contribute([touchpoint_seen(tp), *contributions], now)
         self._out(touchpoint_fact(tp, encoded))
-        self._out(codec.encode(CaseFact.of(summarize(entry.state))))
-        self._write(self.cases, tp.case_id, entry)
+        self.cases[tp.case_id] = self.changed_cases[tp.case_id] = entry
         self.clock("outputs")
+
+    def finish_touchpoints(self) -> None:
+        """The end of a touchpoints batch: each case it changed published and written once."""
+        for case_id, entry in self.changed_cases.items():
+            self._out(codec.encode(CaseFact.of(summarize(entry.state))))
+            self._write(self.cases, case_id, entry)
+        self.changed_cases.clear()
+        self.batch_touchpoints = 0
 
     def _feedback(self, fb: Feedback, now: datetime) -> None:
         themes: tuple[str, ...] = ()
@@ -221,6 +237,7 @@ def _timed(values: list[Encoded], now: datetime) -> dict[str, int]:
         last = time.perf_counter_ns()
         pipeline.process(value, now)
     last = time.perf_counter_ns()
+    pipeline.finish_touchpoints()
     pipeline.flush(now)
     return spent
 
@@ -230,6 +247,7 @@ def _untimed(values: list[Encoded], now: datetime) -> tuple[float, Pipeline]:
     started = time.perf_counter()
     for value in values:
         pipeline.process(value, now)
+    pipeline.finish_touchpoints()
     pipeline.flush(now)
     return time.perf_counter() - started, pipeline
 

@@ -27,10 +27,10 @@ from streams.breaches import CASES_LOCK, raise_due_breaches
 from streams.case_log import CaseEntry, apply_event, entry_of
 from streams.deadlines import DEADLINES
 from streams.intake import read_touchpoint
-from streams.metrics import summarize, touchpoint_seen
+from streams.metrics import touchpoint_seen
 from streams.outbox import Outbox
 from streams.partitions import partition_of
-from streams.publish import dead_letter, publish_alert, publish_case, publish_touchpoint
+from streams.publish import dead_letter, publish_alert, publish_touchpoint
 from streams.rules import CASE_RULES
 from streams.watermark import WATERMARKS
 
@@ -83,7 +83,7 @@ async def _case_event(
     entry, contributions = applied
     outbox.contribute([touchpoint_seen(tp), *contributions], _source(message), message.offset)
     publish_touchpoint(outbox.sends, tp, value)
-    publish_case(outbox.sends, summarize(entry.state))
+    outbox.publish_case(entry.state)
     if entry.state.sla_breached and not was_breached:
         # Found by the case's own late event, before the deadline queue knew the case (a
         # worker that has just started or taken over the partition).

@@ -125,5 +125,7 @@ def test_a_resolved_case_is_forgotten_after_its_keep_and_an_open_one_is_not(
     facts = [codec.decode_as(v, CaseFact) for v in read_topic(isolated, isolated.topic_fact_cases)]
     resolved_versions = [fact.version for fact in facts if fact.case_id == resolved]
     open_versions = [fact.version for fact in facts if fact.case_id == still_open]
-    assert resolved_versions == [1, 2, 3, 1]  # forgotten: the late message starts a new entry
-    assert open_versions == [1, 2]  # kept: its message continues the case
+    # A batch publishes each case it changed once, in its last state: the versions in between
+    # may not show.
+    assert resolved_versions[-2:] == [3, 1]  # forgotten: the late message starts a new entry
+    assert open_versions[-1] == 2  # kept: its message continues the case

@@ -1,5 +1,6 @@
 """A batch's outbox: reads see its staged writes; at the end it hands over what the batch sent
-with one contributions record per channel, waits for delivery, and only then writes the tables,
+with one case fact per case and one contributions record per channel, waits for delivery, and
+only then writes the tables,
 each write's changelog record (in Faust's own serialisation) to the partition of the event it
 belongs to, and waits for their delivery too. A failed delivery raises before any write."""
 
@@ -15,11 +16,13 @@ import orjson
 import pytest
 from kafka.errors import KafkaTimeoutError
 
+from schemas import codec
 from schemas.records import Channel
 from streams import outbox as outbox_module
 from streams.app import awaiting_response, cases, channel_windows, seen
 from streams.case_log import CaseEntry
-from streams.metrics import Contribution, Kind
+from streams.facts import CaseFact
+from streams.metrics import CaseState, Contribution, Kind
 from streams.outbox import Outbox
 from streams.sends import Sends
 
@@ -143,6 +146,22 @@ def test_a_batch_that_wrote_nothing_waits_for_its_records_only(
         outbox.contribute([Contribution(Kind.TOUCHPOINT, Channel.SMS, AT)], "sla:0", 5)
     asyncio.run(outbox.finish())
     assert log == [("submit", [(CONTRIBUTIONS, None, b"sms", "5")]), ("delivered", 1)]
+
+
+def test_a_batch_publishes_each_case_once_in_its_last_state(log: list[tuple[Any, ...]]) -> None:
+    outbox = Outbox()
+    states = [CaseState("a", version=1), CaseState("b", version=1), CaseState("a", version=2)]
+    for state in states:
+        with outbox.acting_for(_event(0)):
+            outbox.publish_case(state)
+    asyncio.run(outbox.finish())
+
+    assert [call[0] for call in log] == ["submit", "delivered"]
+    facts = [(topic, key, codec.decode_as(value, CaseFact)) for topic, _, key, value in log[0][1]]
+    assert [(topic, key, fact.case_id, fact.version) for topic, key, fact in facts] == [
+        ("cx.facts.cases", b"a", "a", 2),
+        ("cx.facts.cases", b"b", "b", 1),
+    ]
 
 
 def test_a_failed_delivery_raises_before_any_table_write(monkeypatch: pytest.MonkeyPatch) -> None:
