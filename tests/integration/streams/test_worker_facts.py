@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from schemas import codec
 from schemas.records import Touchpoint
-from tests.integration.streams.test_worker_windows import isolated
+from tests.integration.streams.test_worker_windows import isolated, worker
 from tests.integration.topics import read_topic
 from tests.integration.workers import Worker
 from touchstream.producer import produce_lines
 from touchstream.settings import Settings
 
 pytestmark = pytest.mark.integration
-__all__ = ["isolated"]  # the fixture, imported so this module can use it
+__all__ = ["isolated", "worker"]  # the fixtures, imported so this module can use them
 
 AT = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
 
@@ -42,14 +40,6 @@ def _page_view(event_id: str, attributes: dict[str, str]) -> str:
             "attributes": attributes,
         }
     )
-
-
-@pytest.fixture()
-def worker(isolated: Settings, tmp_path: Path) -> Iterator[Worker]:
-    process = Worker(["-m", "touchstream.cli", "worker"], tmp_path / "worker.log", {})
-    process.wait_ready()
-    yield process
-    process.stop()
 
 
 def _facts(settings: Settings, n: int, timeout_s: float = 60.0) -> list[bytes]:
