@@ -51,8 +51,10 @@ GROUP BY channel ORDER BY channel
 SATISFACTION = """
 SELECT channel,
        round(sum(csat_satisfied) * 100 / nullIf(sum(csat_responses), 0), 1) AS csat_pct,
+       sum(csat_responses) AS csat_answers,
        round((sum(nps_promoters) - sum(nps_detractors)) * 100 / nullIf(sum(nps_responses), 0), 1)
-           AS nps
+           AS nps,
+       sum(nps_responses) AS nps_answers
 FROM channel_satisfaction_hourly GROUP BY channel ORDER BY channel
 """
 CURL_QUERY = (
@@ -97,8 +99,8 @@ def print_table(settings: Settings) -> None:
     table = Table(
         "channel",
         "cases",
-        "CSAT %",
-        "NPS",
+        "CSAT % (n)",
+        "NPS (n)",
         "FRT p90 (min)",
         "SLA breaches",
         "FCR %",
@@ -106,17 +108,24 @@ def print_table(settings: Settings) -> None:
     )
     for channel in sorted(times.keys() | satisfaction.keys()):
         cases, frt_p90, breaches, fcr = times.get(channel, (0, None, 0, None))
-        csat, nps = satisfaction.get(channel, (None, None))
+        csat, csat_answers, nps, nps_answers = satisfaction.get(channel, (None, 0, None, 0))
         table.add_row(
             channel,
             str(cases),
-            *(("-" if v is None else str(v)) for v in (csat, nps, frt_p90, breaches, fcr)),
+            _with_answers(csat, csat_answers),
+            _with_answers(nps, nps_answers),
+            *(("-" if v is None else str(v)) for v in (frt_p90, breaches, fcr)),
         )
     console.print(table)
     console.print(
         "FRT p90: the time 90 % of the channel's answered cases were answered within; "
-        "channel_response_times_hourly holds it per hour."
+        "channel_response_times_hourly holds it per hour. (n): the survey answers behind a "
+        "figure; a handful of them says little."
     )
+
+
+def _with_answers(figure: float | None, answers: int) -> str:
+    return "-" if figure is None else f"{figure} ({answers})"
 
 
 def print_metrics(settings: Settings) -> None:
@@ -131,8 +140,11 @@ def print_metrics(settings: Settings) -> None:
                 table.add_row(process, name, f"{total:,.0f}" if total else "[yellow]0[/yellow]")
         if faust:
             moved = sum(1 for total in faust.values() if total)
-            table.add_row(process, "touchstream_faust_* (Faust's own sensor)",
-                          f"{moved} of {len(faust)} moved")
+            table.add_row(
+                process,
+                "touchstream_faust_* (Faust's own sensor)",
+                f"{moved} of {len(faust)} moved",
+            )
     console.print(table)
     console.print("0: nothing of that kind happened (no ClickHouse error, no webhook set, ...)")
 
