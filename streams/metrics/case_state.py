@@ -24,10 +24,12 @@ different systems arrive in:
 The opening is the first ``contact_opened`` applied: every figure is measured from it, so it is
 not moved (domain.md has one per case). Channel switches and the IVR entry move the same way
 when a channel's or the IVR's first use is known late, and which answer answered a call is
-worked out from the case's voice events in event-time order. What is left to arrival order is
-the multi/single-channel split of a figure: the case's channels as known when it is counted. A
-taken-back figure whose windows are already closed counts as a late update there, like any
-other; the raw facts stay exact regardless.
+worked out from the case's voice events in event-time order. The FRT's multi/single-channel
+split is by every channel the case used: it moves to the multi-channel split when the case
+uses its second channel after it was counted (``FRT_BECAME_MULTI``). What is left to arrival
+order is the split of a survey answer, joined to its case in the feedback agent: the case's
+channels as known when it is counted. A taken-back figure whose windows are already closed
+counts as a late update there, like any other; the raw facts stay exact regardless.
 """
 
 from __future__ import annotations
@@ -277,6 +279,28 @@ def _step(case: CaseState, event: CaseEvent, rules: CaseRules) -> list[Contribut
 
 
 def _use_channel(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:
+    """The channel switches ``event`` makes or moves, and the FRT's move to the multi-channel
+    split if it makes the case multi-channel."""
+    out = _switches(case, home, event)
+    # Only a switch can make the case multi-channel. An FRT counted before the split was kept
+    # (frt_multi None) stays out of it.
+    if out and case.frt_multi is False and case.multi_channel:
+        out += _frt_became_multi(case, home, event.occurred_at)
+    return out
+
+
+def _frt_became_multi(case: CaseState, home: Channel, at: datetime) -> list[Contribution]:
+    """The FRT, counted as single-channel, moves to the multi-channel split: a case's split is
+    by all the channels it used, as in the BI views, whichever came first, the answer or the
+    second channel."""
+    first = case.first_response_at
+    assert first is not None, "an FRT counted has its first response"
+    case.frt_multi = True
+    seconds = _seconds(case, first)
+    return [Contribution(Kind.FRT_BECAME_MULTI, home, at, seconds, True, _unless(first, at))]
+
+
+def _switches(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:
     """A switch is the first use of each channel after the case's first one, at its time. An
     event is a channel's first use if the channel is new, or if it is earlier than the use
     known so far (which came first): the switches then move to where they now are."""

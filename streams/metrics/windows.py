@@ -141,6 +141,11 @@ class WindowAccumulator:
                 self._add_frt(c.value, c.multi_channel)
             case Kind.FRT_RETRACTION:
                 self._add_frt(c.value, c.multi_channel, sign=-1)
+            case Kind.FRT_BECAME_MULTI:
+                self.frt_single_count -= 1
+                self.frt_single_sum -= c.value
+                self.frt_multi_count += 1
+                self.frt_multi_sum += c.value
             case Kind.TTR:
                 self.ttr_sketch.add(c.value)
             case Kind.TTR_RETRACTION:

@@ -5,7 +5,8 @@ Attribution follows the stream's documented rules: a touchpoint counts on its ow
 own time; a survey answer on its channel at submitted_at; a case's first response time on the
 channel of its contact_opened, in the window of the first agent_response, and its resolution
 (count and time to resolution) there too, in the window of the first case_resolved. "First" is
-by event time.
+by event time. A first response is multi-channel when its case used two or more channels in
+all (domain.md's channel switching), before or after it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class HourFigures:
     nps: list[int] = field(default_factory=list)
     ces: list[int] = field(default_factory=list)
     frt: list[float] = field(default_factory=list)
+    frt_multi: list[float] = field(default_factory=list)  # of cases that used 2+ channels
+    frt_single: list[float] = field(default_factory=list)
     ttr: list[float] = field(default_factory=list)
 
     def figures(self) -> dict[str, Any]:
@@ -46,9 +49,15 @@ class HourFigures:
             "ces_responses": len(self.ces),
             "ces_avg": sum(self.ces) / len(self.ces) if self.ces else None,
             "frt_count": len(self.frt),
+            "frt_multi_avg_s": _mean(self.frt_multi),
+            "frt_single_avg_s": _mean(self.frt_single),
             "resolved": len(self.ttr),
             "ttr_count": len(self.ttr),
         }
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
 
 
 def nearest_rank_quantile(values: list[float], q: float) -> float:
@@ -66,10 +75,15 @@ def reference(
     opened: dict[str, tuple[str, datetime]] = {}
     answered: set[str] = set()
     resolved: set[str] = set()
+    # A case's channels: those of its customers', agents' and bots' events (not its systems').
+    channels: dict[str, set[str]] = defaultdict(set)
+    frts: list[tuple[HourFigures, str, float]] = []
     for tp in sorted(touchpoints, key=lambda t: t["occurred_at"]):
         at: datetime = tp["occurred_at"]
         hours[(tp["channel"], hour_of(at))].touchpoints += 1
         case = tp.get("case_id") or ""
+        if case and tp["actor"] != "system":
+            channels[case].add(tp["channel"])
         kind = tp["event_type"]
         if kind == "contact_opened":
             hours[(tp["channel"], hour_of(at))].contacts_opened += 1
@@ -82,9 +96,12 @@ def reference(
         if kind == "agent_response" and tp["actor"] == "agent" and case not in answered:
             answered.add(case)
             hours[(channel, hour_of(at))].frt.append(seconds)
+            frts.append((hours[(channel, hour_of(at))], case, seconds))
         elif kind == "case_resolved" and case not in resolved:
             resolved.add(case)
             hours[(channel, hour_of(at))].ttr.append(seconds)
+    for figures, case, seconds in frts:
+        (figures.frt_multi if len(channels[case]) >= 2 else figures.frt_single).append(seconds)
     for fb in feedback:
         figures = hours[(fb["channel"], hour_of(fb["submitted_at"]))]
         getattr(figures, fb["survey"]).append(fb["score"])

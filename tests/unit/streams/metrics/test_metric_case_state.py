@@ -471,17 +471,30 @@ def test_an_earlier_answer_known_late_becomes_the_first_response() -> None:
     assert of_kind(out, Kind.SLA_BREACH) + of_kind(out, Kind.SLA_BREACH_CORRECTION) == []
 
 
-def test_a_taken_back_frt_keeps_the_channel_split_it_was_counted_with() -> None:
-    """Counted single-channel; the case has used email since: it is taken back as single."""
+def test_an_frt_moves_to_the_multi_channel_split_when_the_case_uses_a_second_channel() -> None:
+    """Counted single-channel; the case then uses email: the FRT moves to the multi-channel split,
+    filed under its own windows, and is taken back from there when an earlier answer comes."""
     case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 4))
-    case, out = run(tp(E.CUSTOMER_MESSAGE, 5, Channel.EMAIL), tp(E.AGENT_RESPONSE, 3), state=case)
+    case, out = run(tp(E.CUSTOMER_MESSAGE, 5, Channel.EMAIL), state=case)
+    assert of_kind(out, Kind.FRT_BECAME_MULTI) == [
+        Contribution(Kind.FRT_BECAME_MULTI, Channel.CHAT, at(5), 240.0, True, ref_at=at(4))
+    ]
+    assert case.frt_multi is True
+    case, out = run(tp(E.AGENT_RESPONSE, 3), tp(E.CUSTOMER_MESSAGE, 6, Channel.SMS), state=case)
     assert of_kind(out, Kind.FRT_RETRACTION) == [
-        Contribution(Kind.FRT_RETRACTION, Channel.CHAT, at(3), 240.0, False, ref_at=at(4))
+        Contribution(Kind.FRT_RETRACTION, Channel.CHAT, at(3), 240.0, True, ref_at=at(4))
     ]
     assert of_kind(out, Kind.FRT) == [
         Contribution(Kind.FRT, Channel.CHAT, at(3), 180.0, multi_channel=True)
     ]
-    assert case.frt_multi is True
+    assert of_kind(out, Kind.FRT_BECAME_MULTI) == []  # a third channel: multi-channel already
+
+
+def test_an_frt_counted_before_the_split_was_kept_stays_out_of_it() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 4))
+    case.frt_multi = None  # as read from a state saved before
+    case, out = run(tp(E.CUSTOMER_MESSAGE, 5, Channel.EMAIL), state=case)
+    assert of_kind(out, Kind.FRT_BECAME_MULTI) == [] and case.frt_multi is None
 
 
 def test_an_answer_in_time_known_after_a_late_one_undoes_the_breach() -> None:

@@ -182,6 +182,14 @@ def test_multi_channel_split() -> None:
     assert (result["frt_multi_avg_s"], result["frt_single_avg_s"]) == (900.0, 60.0)
     assert (result["frt_count"], result["frt_avg_s"]) == (3, 620.0)
 
+    # The single-channel case used a second channel: its FRT moves over, the totals stay.
+    acc.add(c(Kind.FRT_BECAME_MULTI, 60, multi=True))
+    moved = acc.result()
+    assert (moved["frt_multi_avg_s"], moved["frt_single_avg_s"]) == (620.0, None)
+    assert {k: moved[k] for k in ("frt_count", "frt_avg_s", "frt_p50_s", "frt_p90_s")} == {
+        k: result[k] for k in ("frt_count", "frt_avg_s", "frt_p50_s", "frt_p90_s")
+    }
+
 
 def test_frt_and_ttr_percentiles_within_alpha() -> None:
     frts = [0.0, 30.0, 45.0, 60.0, 90.0, 120.0, 300.0, 600.0, 1200.0, 7200.0]
@@ -710,10 +718,9 @@ def test_a_cases_figures_do_not_depend_on_the_order_its_records_arrive_in(seed: 
     """Random cases opened on chat, email or phone (answers and customer messages on chat,
     email, phone or SMS, resolutions, reopens, IVR bot answers and escapes, abandoned calls, at
     distinct minutes over four hours), each read once in event-time order and once shuffled:
-    the case's facts and every window's counts and sketch buckets end the same. Left out: a
-    sketch's exact extremes, which may end unknown after a value is taken back
-    (``QuantileSketch``), and the multi/single channel splits, which take the case's channels
-    as known when a figure is counted."""
+    the case's facts and every window's counts and sketch buckets end the same, the FRT's
+    multi/single-channel split included. Left out: a sketch's exact extremes, which may end
+    unknown after a value is taken back (``QuantileSketch``)."""
     rng = random.Random(seed)
     for n in range(40):
         events = _random_case(rng, f"case-{seed}-{n}")
@@ -760,9 +767,6 @@ def _random_case(rng: random.Random, case: str) -> list[Touchpoint]:
     ]
 
 
-_SPLITS = ("_multi_", "_single_")
-
-
 def _case_through_windows(events: list[Touchpoint]) -> tuple[JsonDict, dict[object, JsonDict]]:
     """The case's last fact (but its version, the number of changes) and every window's
     counts and sketch buckets, each event's contributions a batch, nothing late."""
@@ -779,6 +783,6 @@ def _case_through_windows(events: list[Touchpoint]) -> tuple[JsonDict, dict[obje
         for sketch in ("frt_sketch", "ttr_sketch"):
             if sketch in saved:
                 saved[sketch] = {k: saved[sketch][k] for k in ("zeros", "buckets")}
-        if counts := {k: v for k, v in saved.items() if not any(s in k for s in _SPLITS)}:
-            windows[key] = counts  # a window whose figures were all taken back holds none
+        if saved:
+            windows[key] = saved  # a window whose figures were all taken back holds none
     return fact, windows
