@@ -144,13 +144,20 @@ def test_answers_and_resolutions_read_after_later_ones_give_the_event_time_figur
     precedes. The hourly FRT and TTR counts and percentiles and the resolved counts are still
     those of event-time order (the reference's), so the first figures were taken back from
     their windows and the earlier ones counted in theirs."""
+    _generated_and_added_match_the_reference(isolated, _earlier_firsts)
+
+
+def _generated_and_added_match_the_reference(
+    settings: Settings, added: Callable[[list[str]], list[dict[str, Any]]]
+) -> None:
+    """Generated traffic, then the records ``added`` makes from it (more than 40): the hourly
+    results equal the reference's."""
     raw = lines(seed=7, cases=150)
-    earlier = [json.dumps(record) for record in _earlier_firsts(raw)]
-    assert len(earlier) > 40
-    touchpoints, feedback = valid_records(raw + earlier)
-    produce_lines(raw + earlier, isolated, "test")
-    results = latest_hourly(isolated, len(touchpoints))
-    assert_matches(reference(touchpoints, feedback), results)
+    extra = [json.dumps(record) for record in added(raw)]
+    assert len(extra) > 40
+    touchpoints, feedback = valid_records(raw + extra)
+    produce_lines(raw + extra, settings, "test")
+    assert_matches(reference(touchpoints, feedback), latest_hourly(settings, len(touchpoints)))
 
 
 def _earlier_firsts(raw: list[str]) -> list[dict[str, Any]]:
@@ -184,13 +191,7 @@ def test_a_second_channel_after_the_first_answer_moves_the_frt_to_the_multi_chan
     """Each answered case that used one channel gets a customer message on another one a minute
     after its first answer: the hourly FRT split is by all the channels a case used (the
     reference's), so the FRTs counted single-channel moved to the multi-channel split."""
-    raw = lines(seed=7, cases=150)
-    seconds = [json.dumps(record) for record in _second_channels(raw)]
-    assert len(seconds) > 40
-    touchpoints, feedback = valid_records(raw + seconds)
-    produce_lines(raw + seconds, isolated, "test")
-    results = latest_hourly(isolated, len(touchpoints))
-    assert_matches(reference(touchpoints, feedback), results)
+    _generated_and_added_match_the_reference(isolated, _second_channels)
 
 
 def _second_channels(raw: list[str]) -> list[dict[str, Any]]:
