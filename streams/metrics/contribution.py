@@ -22,12 +22,12 @@ class Kind(StrEnum):
     # the FRT, TTR or RESOLVED they take back (value, multi_channel), but at = the earlier one,
     # ref_at = their at.
     FRT_RETRACTION = "frt_retraction"
+    TTR_RETRACTION = "ttr_retraction"
+    RESOLVED_RETRACTION = "resolved_retraction"  # value = the case's FCR (1/0) when taken back
     # The case's FRT, counted as single-channel, moves to the multi-channel split: the case has
     # just used its second channel. value = the FRT's seconds; at = that use; ref_at = the FRT's
     # at (None if the same).
     FRT_BECAME_MULTI = "frt_became_multi"
-    TTR_RETRACTION = "ttr_retraction"
-    RESOLVED_RETRACTION = "resolved_retraction"  # value = the case's FCR (1/0) when taken back
     FCR_CORRECTION = "fcr_correction"  # value = -1; at = when learnt; ref_at = the RESOLVED's at
     SLA_BREACH = "sla_breach"  # channel = of the contact_opened; at = the deadline; case_id set
     # value = -1; at = the answer, known late, that met the deadline; ref_at = the SLA_BREACH's at.
