@@ -17,9 +17,9 @@ from streams.outbox import Outbox
 from streams.partitions import partition_of
 from streams.publish import publish_alert
 
-# Held by whoever reads, changes and writes back a case across awaits (the touchpoints agent and
-# the ticks agent, each until its outbox's writes are made), so neither can overwrite the
-# other's newer state of the same case.
+# Held by whoever reads, changes and writes back a case across awaits (the input agents and the
+# ticks agent, each until its outbox's writes are made), so none can overwrite another's newer
+# state of the same case.
 CASES_LOCK = asyncio.Lock()
 
 

@@ -25,7 +25,7 @@ the write belongs to; the table sensors told.
 
 Reads during the batch go through the outbox and see its staged writes, so a case with two
 events in one batch sees the first. Whoever else writes the same tables must not interleave
-with a batch: the touchpoints and ticks agents hold ``CASES_LOCK`` across theirs.
+with a batch: the input agents and the ticks agent hold ``CASES_LOCK`` across theirs.
 """
 
 from __future__ import annotations

@@ -171,12 +171,17 @@ class Pipeline:
             themes = analysis.themes
         self.clock("text")
         stored = self.cases.get(fb.case_id) if fb.case_id else None
-        case = None if stored is None else entry_of(stored).state
-        enriched, contributions = enrich(fb, case)
+        entry = None if stored is None else entry_of(stored)
+        enriched, contributions, kept = enrich(fb, None if entry is None else entry.state)
         self.clock("case state")
         self._contribute(contributions, now)
         self._out(codec.encode(FeedbackFact.of(enriched, themes)))
         self._write(self.seen, fb.feedback_id, [fb.submitted_at.timestamp(), 0])
+        if kept is not None and entry is not None:
+            entry = CaseEntry(kept, entry.event_ids)
+            self._write(self.cases, kept.case_id, entry)
+            if kept.case_id in self.changed_cases:  # the worker's batches do not interleave
+                self.changed_cases[kept.case_id] = entry
         self.clock("outputs")
 
     def _contribute(self, contributions: list[Contribution], now: datetime) -> None:

@@ -2,12 +2,18 @@
 
 Same order and replay reasoning as the touchpoints agent (see ``streams.outbox``). The
 feedback's case state lives on this worker too: both input topics are keyed by case_id and have
-the same partition count.
+the same partition count. A CSAT answer counted in the single-channel split is kept in its case
+(``enrich``), so that the touchpoints agent can move it when the case uses a second channel:
+this agent writes cases too, and holds ``CASES_LOCK`` across its batches as the others do.
+
+A kept answer is remembered twice, in ``seen`` and in its case, written after the same
+deliveries: a replay finds either and skips the answer. (A crash that lets only the ``seen``
+record through leaves the answer counted but not kept: it then stays in the single-channel
+split, as every answer did before cases kept them; the totals are exact either way.)
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import datetime
 
@@ -20,9 +26,10 @@ from streams import counters
 from streams.alerts import detractor_alert
 from streams.app import app, cases, feedback_topic, seen
 from streams.batches import Intake, each_event
-from streams.case_log import entry_of
+from streams.breaches import CASES_LOCK
+from streams.case_log import CaseEntry, entry_of
 from streams.intake import read_feedback
-from streams.metrics import enrich
+from streams.metrics import enrich, keeps_answer
 from streams.outbox import Outbox
 from streams.publish import dead_letter, publish_alert, publish_feedback
 from streams.text import analyse_comment, normalize_language
@@ -43,7 +50,7 @@ def _redacted(fb: Feedback) -> tuple[Feedback, tuple[str, ...]]:
 
 @app.agent(feedback_topic)
 async def process_feedback(stream: StreamT[bytes]) -> None:
-    await each_event(stream, Intake(TOPIC, read_feedback, _submitted_at, _process, asyncio.Lock()))
+    await each_event(stream, Intake(TOPIC, read_feedback, _submitted_at, _process, CASES_LOCK))
 
 
 def _submitted_at(fb: Feedback) -> datetime:
@@ -54,13 +61,18 @@ async def _process(message: Message, fb: Feedback | Rejection, outbox: Outbox) -
     if isinstance(fb, Rejection):
         dead_letter(outbox.sends, message, fb)
         return
-    if outbox.get(seen, fb.feedback_id) is not None:
+    stored = outbox.get(cases, fb.case_id) if fb.case_id else None
+    entry = None if stored is None else entry_of(stored)
+    case = None if entry is None else entry.state
+    if outbox.get(seen, fb.feedback_id) is not None or (
+        case is not None and keeps_answer(case, fb.feedback_id)
+    ):
         DUPLICATE.inc()
         return
-    stored = cases.get(fb.case_id) if fb.case_id else None
-    case = None if stored is None else entry_of(stored).state
     fb, themes = _redacted(fb)
-    enriched, contributions = enrich(fb, case)
+    enriched, contributions, kept = enrich(fb, case)
+    if kept is not None and entry is not None:
+        outbox.put(cases, kept.case_id, CaseEntry(kept, entry.event_ids))
     outbox.contribute(contributions, f"{message.topic}:{message.partition}", message.offset)
     publish_feedback(outbox.sends, enriched, themes)
     if enriched.detractor_alert:

@@ -8,6 +8,7 @@ from streams.metrics.case_state import (
     CaseState,
     CaseSummary,
     apply,
+    keeps_answer,
     sla_check,
     summarize,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "enrich",
     "exact_quantile",
     "is_detractor_alert",
+    "keeps_answer",
     "nps_category",
     "sla_check",
     "summarize",

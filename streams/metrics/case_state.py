@@ -26,10 +26,11 @@ not moved (domain.md has one per case). Channel switches and the IVR entry move 
 when a channel's or the IVR's first use is known late, and which answer answered a call is
 worked out from the case's voice events in event-time order. The FRT's multi/single-channel
 split is by every channel the case used: it moves to the multi-channel split when the case
-uses its second channel after it was counted (``FRT_BECAME_MULTI``). What is left to arrival
-order is the split of a survey answer, joined to its case in the feedback agent: the case's
-channels as known when it is counted. A taken-back figure whose windows are already closed
-counts as a late update there, like any other; the raw facts stay exact regardless.
+uses its second channel after it was counted (``FRT_BECAME_MULTI``), and so do the CSAT answers
+the case keeps for that (``keep_single_channel_answer``, ``CSAT_BECAME_MULTI``). A survey
+answer that comes while its case is not known (not opened yet, or forgotten) stays out of the
+split. A taken-back figure whose windows are already closed counts as a late update there, like
+any other; the raw facts stay exact regardless.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ T = TypeVar("T")
 
 # Bounds the state of a case whose contact_opened never comes; later events of it are dropped.
 MAX_HELD = 100
+# A CSAT answer that the windows counted in the single-channel split, kept by its case so that
+# it can move to the multi-channel split: (feedback_id, submitted_at, channel, score).
+KeptAnswer = tuple[str, datetime, Channel, int]
+# Bounds what a case keeps of them. A case gets a survey answer or two; one past the bound is
+# left out of the split (our choice: the state stays small whatever a producer sends).
+MAX_KEPT_ANSWERS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +141,9 @@ class CaseState:
     journey_stage: JourneyStage | None = None  # of the latest event by event time
     last_event_at: datetime | None = None
     held: tuple[CaseEvent, ...] = ()
+    # Kept until the case uses a second channel, which moves them (the feedback agent keeps
+    # them, see ``keep_single_channel_answer``).
+    single_csat: tuple[KeptAnswer, ...] = ()
 
     @property
     def channels(self) -> tuple[Channel, ...]:
@@ -180,6 +190,10 @@ class CaseState:
             journey_stage=None if stage is None else JourneyStage(stage),
             last_event_at=opt_time_from_json(data["last_event_at"]),
             held=tuple(CaseEvent.from_dict(event) for event in data["held"]),
+            single_csat=tuple(
+                (answer_id, time_from_json(submitted), Channel(channel), score)
+                for answer_id, submitted, channel, score in data.get("single_csat", ())
+            ),
         )
 
 
@@ -225,6 +239,25 @@ def sla_check(state: CaseState, now: datetime) -> tuple[CaseState, Contribution 
     case = _next_version(state)
     breach = _breach(case, now)
     return (state, None) if breach is None else (case, breach)
+
+
+def keeps_answer(state: CaseState, feedback_id: str) -> bool:
+    return any(kept[0] == feedback_id for kept in state.single_csat)
+
+
+def keep_single_channel_answer(
+    state: CaseState, feedback_id: str, submitted_at: datetime, channel: Channel, score: int
+) -> CaseState | None:
+    """The state keeping a CSAT answer that the windows count in the single-channel split: a
+    copy, ``state`` itself if it keeps the answer already (a replay), None if it keeps as many
+    as it may. Not a new version: the case's facts do not change."""
+    if keeps_answer(state, feedback_id):
+        return state
+    if len(state.single_csat) >= MAX_KEPT_ANSWERS:
+        return None
+    case = CaseState(*_FIELD_VALUES(state))
+    case.single_csat = (*state.single_csat, (feedback_id, submitted_at, channel, score))
+    return case
 
 
 def _next_version(state: CaseState) -> CaseState:
@@ -284,8 +317,11 @@ def _use_channel(case: CaseState, home: Channel, event: CaseEvent) -> list[Contr
     out = _switches(case, home, event)
     # Only a switch can make the case multi-channel. An FRT counted before the split was kept
     # (frt_multi None) stays out of it.
-    if out and case.frt_multi is False and case.multi_channel:
-        out += _frt_became_multi(case, home, event.occurred_at)
+    if out and case.multi_channel:
+        if case.frt_multi is False:
+            out += _frt_became_multi(case, home, event.occurred_at)
+        if case.single_csat:
+            out += _csat_became_multi(case, event.occurred_at)
     return out
 
 
@@ -298,6 +334,16 @@ def _frt_became_multi(case: CaseState, home: Channel, at: datetime) -> list[Cont
     case.frt_multi = True
     seconds = _seconds(case, first)
     return [Contribution(Kind.FRT_BECAME_MULTI, home, at, seconds, True, _unless(first, at))]
+
+
+def _csat_became_multi(case: CaseState, at: datetime) -> list[Contribution]:
+    """The CSAT answers kept as single-channel move to the multi-channel split, each filed under
+    its own windows, and are no longer kept: the case stays multi-channel."""
+    kept, case.single_csat = case.single_csat, ()
+    return [
+        Contribution(Kind.CSAT_BECAME_MULTI, channel, at, float(score), True, _unless(sent, at))
+        for _, sent, channel, score in kept
+    ]
 
 
 def _switches(case: CaseState, home: Channel, event: CaseEvent) -> list[Contribution]:

@@ -50,6 +50,9 @@ class Kind(StrEnum):
     CSAT = "csat"  # value = score; channel = the feedback's; at = submitted_at
     NPS = "nps"  # as CSAT
     CES = "ces"  # as CSAT
+    # A CSAT answer counted as single-channel moves to the multi-channel split, as
+    # FRT_BECAME_MULTI: value = score; channel = the answer's; ref_at = its submitted_at.
+    CSAT_BECAME_MULTI = "csat_became_multi"
 
 
 # Kinds that stand for one arriving record, as opposed to a figure derived from one: windows count

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from schemas.records import Channel, Feedback, JourneyStage, Survey
-from streams.metrics.case_state import CaseState
+from streams.metrics.case_state import CaseState, keep_single_channel_answer
 from streams.metrics.contribution import Contribution, Kind
 from streams.metrics.jsonable import JsonDict, time_to_json
 
@@ -92,12 +92,20 @@ class EnrichedFeedback:
 
 def enrich(
     fb: Feedback, case: CaseState | None = None
-) -> tuple[EnrichedFeedback, list[Contribution]]:
+) -> tuple[EnrichedFeedback, list[Contribution], CaseState | None]:
     """Bands ``fb`` and joins it with its case; the contribution goes to the feedback's channel at
-    ``submitted_at``. Raises ``ValueError`` for an out-of-range score."""
+    ``submitted_at``. Also the case keeping the answer, when the windows count a CSAT answer in
+    the single-channel split (None: no change). Raises ``ValueError`` for an out-of-range score."""
     check_score(fb.survey, fb.score)
     # A case with no channel yet (its events all held, awaiting the opening) says nothing.
     multi = case.multi_channel if case is not None and case.path else None
+    split, kept = multi, None
+    if case is not None and multi is False and fb.survey is Survey.CSAT:
+        kept = keep_single_channel_answer(
+            case, fb.feedback_id, fb.submitted_at, fb.channel, fb.score
+        )
+        if kept is None:  # the case keeps as many as it may: this one could never move
+            split = None
     enriched = EnrichedFeedback(
         feedback_id=fb.feedback_id,
         submitted_at=fb.submitted_at,
@@ -117,6 +125,6 @@ def enrich(
         journey_stage=None if case is None else case.journey_stage,
     )
     contribution = Contribution(
-        _KINDS[fb.survey], fb.channel, fb.submitted_at, value=float(fb.score), multi_channel=multi
+        _KINDS[fb.survey], fb.channel, fb.submitted_at, value=float(fb.score), multi_channel=split
     )
-    return enriched, [contribution]
+    return enriched, [contribution], None if kept is case else kept

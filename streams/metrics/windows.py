@@ -128,6 +128,9 @@ class WindowAccumulator:
                 self.contacts_opened += 1
             case Kind.CSAT:
                 self._add_csat(int(c.value), c.multi_channel)
+            case Kind.CSAT_BECAME_MULTI:
+                self._add_csat(int(c.value), False, sign=-1)
+                self._add_csat(int(c.value), True)
             case Kind.NPS:
                 category = nps_category(int(c.value))
                 self.nps_responses += 1
@@ -181,19 +184,20 @@ class WindowAccumulator:
             case Kind.CHANNEL_SWITCH_RETRACTION:
                 self.channel_switches -= 1
 
-    def _add_csat(self, score: int, multi_channel: bool | None) -> None:
-        satisfied = int(csat_satisfied(score))
-        self.csat_responses += 1
+    def _add_csat(self, score: int, multi_channel: bool | None, sign: int = 1) -> None:
+        """Counts an answer in, or with ``sign`` -1 takes it back out."""
+        satisfied = sign * int(csat_satisfied(score))
+        self.csat_responses += sign
         self.csat_satisfied += satisfied
-        self.csat_sum += score
+        self.csat_sum += sign * score
         if multi_channel is True:
-            self.csat_multi_responses += 1
+            self.csat_multi_responses += sign
             self.csat_multi_satisfied += satisfied
-            self.csat_multi_sum += score
+            self.csat_multi_sum += sign * score
         elif multi_channel is False:
-            self.csat_single_responses += 1
+            self.csat_single_responses += sign
             self.csat_single_satisfied += satisfied
-            self.csat_single_sum += score
+            self.csat_single_sum += sign * score
 
     def _add_frt(self, seconds: float, multi_channel: bool | None, sign: int = 1) -> None:
         """Counts an FRT in, or with ``sign`` -1 takes it back out."""

@@ -6,7 +6,9 @@ own time; a survey answer on its channel at submitted_at; a case's first respons
 channel of its contact_opened, in the window of the first agent_response, and its resolution
 (count and time to resolution) there too, in the window of the first case_resolved. "First" is
 by event time. A first response is multi-channel when its case used two or more channels in
-all (domain.md's channel switching), before or after it.
+all (domain.md's channel switching), before or after it. Asked to, it splits CSAT answers the
+same way, those of cases known when they were read (opened, and using a channel): a caller
+that asks makes sure each answer is read after its case's touchpoints.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 
@@ -33,12 +36,23 @@ class HourFigures:
     frt_multi: list[float] = field(default_factory=list)  # of cases that used 2+ channels
     frt_single: list[float] = field(default_factory=list)
     ttr: list[float] = field(default_factory=list)
+    split_csat: bool = False
+    csat_multi: list[int] = field(default_factory=list)  # of known cases that used 2+ channels
+    csat_single: list[int] = field(default_factory=list)
 
     def figures(self) -> dict[str, Any]:
         csat_ok = sum(1 for s in self.csat if s >= 4)
         promoters = sum(1 for s in self.nps if s >= 9)
         detractors = sum(1 for s in self.nps if s <= 6)
-        return {
+        split = {
+            f"csat_{part}_{figure}": value
+            for part, scores in (("multi", self.csat_multi), ("single", self.csat_single))
+            for figure, value in (
+                ("responses", len(scores)),
+                ("satisfied", sum(1 for s in scores if s >= 4)),
+            )
+        }
+        return (split if self.split_csat else {}) | {
             "touchpoints": self.touchpoints,
             "contacts_opened": self.contacts_opened,
             "csat_responses": len(self.csat),
@@ -68,10 +82,12 @@ def nearest_rank_quantile(values: list[float], q: float) -> float:
 
 
 def reference(
-    touchpoints: list[dict[str, Any]], feedback: list[dict[str, Any]]
+    touchpoints: list[dict[str, Any]], feedback: list[dict[str, Any]], split_csat: bool = False
 ) -> dict[tuple[str, datetime], HourFigures]:
     """(channel, hour) -> figures, from valid, de-duplicated records."""
-    hours: dict[tuple[str, datetime], HourFigures] = defaultdict(HourFigures)
+    hours: dict[tuple[str, datetime], HourFigures] = defaultdict(
+        partial(HourFigures, split_csat=split_csat)
+    )
     opened: dict[str, tuple[str, datetime]] = {}
     answered: set[str] = set()
     resolved: set[str] = set()
@@ -105,4 +121,8 @@ def reference(
     for fb in feedback:
         figures = hours[(fb["channel"], hour_of(fb["submitted_at"]))]
         getattr(figures, fb["survey"]).append(fb["score"])
+        case = fb.get("case_id")
+        if fb["survey"] == "csat" and case and case in opened and channels[case]:
+            split = figures.csat_multi if len(channels[case]) >= 2 else figures.csat_single
+            split.append(fb["score"])
     return hours

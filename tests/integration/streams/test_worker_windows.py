@@ -76,11 +76,12 @@ def valid_records(raw: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, 
 
 
 def latest_hourly(
-    settings: Settings, expected_touchpoints: int, counting_late: bool = False
+    settings: Settings, expected_touchpoints: int, counting_late: bool = False, answers: int = 0
 ) -> dict[tuple[str, datetime], WindowResult]:
     """The latest revision of every tumbling-hour result, once they hold every touchpoint (or,
-    ``counting_late``, once their touchpoints and late events add up to it) and the results
-    still in flight (derived figures follow their touchpoints) have landed."""
+    ``counting_late``, once their touchpoints and late events add up to it) and ``answers``
+    survey answers, and the results still in flight (derived figures follow their touchpoints)
+    have landed."""
     consumer = KafkaConsumer(
         settings.topic_windows,
         bootstrap_servers=settings.kafka_bootstrap,
@@ -99,13 +100,21 @@ def latest_hourly(
                     latest[key] = result
 
     deadline = time.monotonic() + 120
-    counted = late = 0
+    counted = late = answered = 0
     try:
         while time.monotonic() < deadline:
             read(1000)
             counted = sum(r.figures["touchpoints"] or 0 for r in latest.values())
             late = sum(r.figures["late_events"] or 0 for r in latest.values())
-            if counted + (late if counting_late else 0) >= expected_touchpoints:
+            answered = sum(
+                r.figures[f"{survey}_responses"] or 0
+                for r in latest.values()
+                for survey in ("csat", "nps", "ces")
+            )
+            if (
+                counted + (late if counting_late else 0) >= expected_touchpoints
+                and answered >= answers
+            ):
                 time.sleep(3)
                 read(2000)
                 return latest
@@ -114,7 +123,7 @@ def latest_hourly(
     # Said apart from a wrong figure: a worker too slow for the wait, or a touchpoint missing.
     raise AssertionError(
         f"after 120 s the hourly results hold {counted} of {expected_touchpoints} touchpoints "
-        f"({late} counted late)"
+        f"({late} counted late) and {answered} of {answers} survey answers"
     )
 
 
@@ -223,6 +232,68 @@ def _second_channels(raw: list[str]) -> list[dict[str, Any]]:
                     "agent_id": None,
                 }
             )
+    return messages
+
+
+def test_a_second_channel_after_a_csat_answer_moves_it_to_the_multi_channel_split(
+    isolated: Settings, worker: Worker
+) -> None:
+    """The generated touchpoints, then their survey answers, then a customer message on another
+    channel for each single-channel case with a CSAT answer, each step read before the next is
+    sent: every CSAT answer of a known case ends in the split of all the channels its case
+    used (the reference's), so those counted single-channel moved."""
+    raw = lines(seed=7, cases=150)
+    touchpoints, feedback = valid_records(raw)
+    extra = _second_channels_after_answers(touchpoints, feedback)
+    assert len(extra) > 20
+    produce_lines([line for line in raw if not _is_feedback(line)], isolated, "test")
+    latest_hourly(isolated, len(touchpoints))
+    produce_lines([line for line in raw if _is_feedback(line)], isolated, "test")
+    latest_hourly(isolated, len(touchpoints), answers=len(feedback))
+    produce_lines([json.dumps(record) for record in extra], isolated, "test")
+    touchpoints += valid_records([json.dumps(record) for record in extra])[0]
+    expected = reference(touchpoints, feedback, split_csat=True)
+    assert_matches(expected, latest_hourly(isolated, len(touchpoints), answers=len(feedback)))
+    assert sum(len(figures.csat_multi) for figures in expected.values()) > 20
+
+
+def _is_feedback(line: str) -> bool:
+    try:
+        return bool(json.loads(line).get("type") == "feedback")
+    except (ValueError, AttributeError):  # bad input: sent with the touchpoints
+        return False
+
+
+def _second_channels_after_answers(
+    touchpoints: list[dict[str, Any]], feedback: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """For each case that used one channel and has a CSAT answer, a customer message on another
+    channel a minute after its first answer."""
+    channels: dict[str, set[str]] = defaultdict(set)
+    last: dict[str, dict[str, Any]] = {}
+    for tp in touchpoints:
+        if tp.get("case_id") and tp["actor"] != "system":
+            channels[tp["case_id"]].add(tp["channel"])
+            last[tp["case_id"]] = tp
+    first_answer: dict[str, datetime] = {}
+    for fb in sorted(feedback, key=lambda f: f["submitted_at"]):
+        if fb["survey"] == "csat" and len(channels.get(fb.get("case_id") or "", ())) == 1:
+            first_answer.setdefault(fb["case_id"], fb["submitted_at"])
+    messages = []
+    for case, answered in first_answer.items():
+        tp = last[case]
+        other = "email" if tp["channel"] == "sms" else "sms"
+        messages.append(
+            tp
+            | {
+                "event_id": f"{case}-after-answer",
+                "occurred_at": (answered + timedelta(minutes=1)).isoformat(),
+                "channel": other,
+                "actor": "customer",
+                "event_type": "customer_message",
+                "agent_id": None,
+            }
+        )
     return messages
 
 

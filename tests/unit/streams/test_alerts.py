@@ -86,7 +86,7 @@ def test_breach_on_an_asynchronous_channel_is_medium() -> None:
 )
 def test_detractor_severity(survey: Survey, score: int, severity: str) -> None:
     fb = Feedback("fb-1", T0, "cust-1", Channel.SMS, survey, score, "case-9", "late <phone>")
-    enriched, _ = enrich(fb)
+    enriched, _, _ = enrich(fb)
     alert = detractor_alert(enriched)
     assert (alert.severity, alert.channel, alert.case_id, alert.comment) == (
         severity, Channel.SMS, "case-9", "late <phone>"

@@ -4,7 +4,15 @@ from datetime import UTC, datetime, timedelta
 from faust.utils import json as faust_json
 
 from schemas.records import Actor, Channel, EventType, JourneyStage, Touchpoint
-from streams.metrics.case_state import MAX_HELD, CaseState, apply, sla_check, summarize
+from streams.metrics.case_state import (
+    MAX_HELD,
+    MAX_KEPT_ANSWERS,
+    CaseState,
+    apply,
+    keep_single_channel_answer,
+    sla_check,
+    summarize,
+)
 from streams.metrics.contribution import Contribution, Kind
 
 T0 = datetime(2024, 5, 6, 10, 0, tzinfo=UTC)
@@ -497,6 +505,47 @@ def test_an_frt_counted_before_the_split_was_kept_stays_out_of_it() -> None:
     assert of_kind(out, Kind.FRT_BECAME_MULTI) == [] and case.frt_multi is None
 
 
+def test_kept_csat_answers_move_when_the_case_uses_a_second_channel() -> None:
+    """Each answer moves on its own channel, filed under its own windows; once moved they are no
+    longer kept, so a third channel moves nothing."""
+    case, _ = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 4))
+    for answer in (("fb-1", at(10), Channel.CHAT, 5), ("fb-2", at(12), Channel.WEB, 2)):
+        kept = keep_single_channel_answer(case, *answer)
+        assert kept is not None
+        case = kept
+    case, out = run(tp(E.CUSTOMER_MESSAGE, 20, Channel.EMAIL), state=case)
+    assert of_kind(out, Kind.CSAT_BECAME_MULTI) == [
+        Contribution(Kind.CSAT_BECAME_MULTI, Channel.CHAT, at(20), 5.0, True, ref_at=at(10)),
+        Contribution(Kind.CSAT_BECAME_MULTI, Channel.WEB, at(20), 2.0, True, ref_at=at(12)),
+    ]
+    assert case.single_csat == ()
+    _, out = run(tp(E.CUSTOMER_MESSAGE, 30, Channel.SMS), state=case)
+    assert of_kind(out, Kind.CSAT_BECAME_MULTI) == []
+
+
+def test_a_second_use_of_the_same_channel_moves_no_kept_answer() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0))
+    kept = keep_single_channel_answer(case, "fb-1", at(10), Channel.CHAT, 3)
+    assert kept is not None
+    case, out = run(tp(E.CUSTOMER_MESSAGE, 20), tp(E.QUEUE_ENTERED, 21, Channel.EMAIL), state=kept)
+    assert of_kind(out, Kind.CSAT_BECAME_MULTI) == []  # the system's queueing is no channel used
+    assert case.single_csat == (("fb-1", at(10), Channel.CHAT, 3),)
+
+
+def test_keeping_an_answer_is_idempotent_bounded_and_leaves_the_version() -> None:
+    case, _ = run(tp(E.CONTACT_OPENED, 0))
+    kept = keep_single_channel_answer(case, "fb-1", at(10), Channel.CHAT, 3)
+    assert kept is not None and kept is not case and case.single_csat == ()
+    assert kept.version == case.version  # the case's facts do not change
+    assert keep_single_channel_answer(kept, "fb-1", at(10), Channel.CHAT, 3) is kept  # a replay
+    for n in range(2, MAX_KEPT_ANSWERS + 1):
+        more = keep_single_channel_answer(kept, f"fb-{n}", at(10), Channel.CHAT, 3)
+        assert more is not None
+        kept = more
+    assert len(kept.single_csat) == MAX_KEPT_ANSWERS
+    assert keep_single_channel_answer(kept, "fb-past", at(10), Channel.CHAT, 3) is None
+
+
 def test_an_answer_in_time_known_after_a_late_one_undoes_the_breach() -> None:
     case, out = run(tp(E.CONTACT_OPENED, 0), tp(E.AGENT_RESPONSE, 7))
     assert of_kind(out, Kind.SLA_BREACH) == [
@@ -567,6 +616,9 @@ def test_state_round_trips_through_the_changelog_json() -> None:
     held, _ = run(tp(E.AGENT_RESPONSE, 3))
     assert held.held
     assert CaseState.from_dict(faust_json.loads(faust_json.dumps(held))) == held
+    keeping = keep_single_channel_answer(case, "fb-1", at(40), Channel.EMAIL, 4)
+    assert keeping is not None and keeping.single_csat
+    assert CaseState.from_dict(faust_json.loads(faust_json.dumps(keeping))) == keeping
 
 
 def test_a_state_saved_before_frt_splits_and_status_times_were_kept_is_read() -> None:

@@ -190,6 +190,16 @@ def test_multi_channel_split() -> None:
         k: result[k] for k in ("frt_count", "frt_avg_s", "frt_p50_s", "frt_p90_s")
     }
 
+    # So does a CSAT answer of 5 counted single-channel.
+    acc.add(c(Kind.CSAT_BECAME_MULTI, 5, multi=True))
+    moved = acc.result()
+    assert (moved["csat_multi_responses"], moved["csat_multi_pct"]) == (3, 100 / 3)
+    assert (moved["csat_multi_avg"], moved["csat_single_avg"]) == (10 / 3, 4.0)
+    assert (moved["csat_single_responses"], moved["csat_single_pct"]) == (2, 100.0)
+    assert {k: moved[k] for k in ("csat_responses", "csat_pct", "csat_avg")} == {
+        k: result[k] for k in ("csat_responses", "csat_pct", "csat_avg")
+    }
+
 
 def test_frt_and_ttr_percentiles_within_alpha() -> None:
     frts = [0.0, 30.0, 45.0, 60.0, 90.0, 120.0, 300.0, 600.0, 1200.0, 7200.0]
