@@ -140,8 +140,7 @@ def test_hourly_windows_match_the_reference(isolated: Settings, worker: Worker) 
     touchpoints, feedback = valid_records(raw)
     # Producers retry: send a tenth of the records twice; each counts once.
     produce_lines(raw + raw[::10], isolated, "test")
-    results = latest_hourly(isolated, len(touchpoints))
-    assert_matches(reference(touchpoints, feedback), results)
+    assert_results_reach(reference(touchpoints, feedback), isolated, len(touchpoints))
 
 
 def test_answers_and_resolutions_read_after_later_ones_give_the_event_time_figures(
@@ -166,7 +165,7 @@ def _generated_and_added_match_the_reference(
     assert len(extra) > 40
     touchpoints, feedback = valid_records(raw + extra)
     produce_lines(raw + extra, settings, "test")
-    assert_matches(reference(touchpoints, feedback), latest_hourly(settings, len(touchpoints)))
+    assert_results_reach(reference(touchpoints, feedback), settings, len(touchpoints))
 
 
 def _earlier_firsts(raw: list[str]) -> list[dict[str, Any]]:
@@ -253,7 +252,7 @@ def test_a_second_channel_after_a_csat_answer_moves_it_to_the_multi_channel_spli
     produce_lines([json.dumps(record) for record in extra], isolated, "test")
     touchpoints += valid_records([json.dumps(record) for record in extra])[0]
     expected = reference(touchpoints, feedback, split_csat=True)
-    assert_matches(expected, latest_hourly(isolated, len(touchpoints), answers=len(feedback)))
+    assert_results_reach(expected, isolated, len(touchpoints), answers=len(feedback))
     assert sum(len(figures.csat_multi) for figures in expected.values()) > 20
 
 
@@ -341,6 +340,29 @@ def _chat_opened(case_id: str, at: datetime) -> dict[str, Any]:
         "agent_id": None,
         "attributes": {},
     }
+
+
+def assert_results_reach(
+    expected: dict[tuple[str, datetime], HourFigures],
+    settings: Settings,
+    touchpoints: int,
+    answers: int = 0,
+    wait_s: float = 60.0,
+) -> None:
+    """``assert_matches`` on the latest hourly results, read again until they match or
+    ``wait_s`` has passed. A figure that a record moves (an FRT or a CSAT answer to the
+    multi-channel split, a first response taken back) is in windows of other channels and hours
+    than that record's touchpoint, whose count ``latest_hourly`` waits for, and their results
+    can come out well after it (measured: in about 1 run in 25 of the CSAT move test, one
+    window's result had not landed by the end of ``latest_hourly``'s pause; 5 s later it had)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            assert_matches(expected, latest_hourly(settings, touchpoints, answers=answers))
+            return
+        except AssertionError:
+            if time.monotonic() >= deadline:
+                raise
 
 
 def assert_matches(
