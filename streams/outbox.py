@@ -12,7 +12,9 @@ crash, an event is either not applied in the recovered state, and its replay sen
 (the windows agent and the ClickHouse tables drop the copies, see ``streams.window_log``), or
 applied with all it sent delivered. Writing per event instead, a changelog record could be
 delivered while the event's contribution was still in the producer's buffer, and the replay
-would then skip the event as applied: its contribution lost.
+would then skip the event as applied: its contribution lost. The table writes themselves go
+in three rounds, each delivered before the next (``_round``), since one event's writes to
+several tables land on their changelogs independently.
 
 A table write changes the table's store and sends its changelog record itself, in the record
 batches of ``streams.sends``, instead of through ``table[key] = value``: Faust's path there
@@ -41,7 +43,7 @@ from faust.utils import json as faust_json
 from mode.utils.compat import want_bytes
 
 from schemas.records import Channel
-from streams.app import app
+from streams.app import app, awaiting_response, seen
 from streams.event_context import ActingFor
 from streams.metrics import CaseState, Contribution, summarize
 from streams.publish import publish_case, publish_contributions
@@ -49,6 +51,7 @@ from streams.sends import Sends, delivered
 from streams.window_log import WireEvent, wire_records
 
 _DELETED = object()
+_Staged = tuple[TableT[str, Any], str, object, EventT[Any]]  # table, key, value, event
 # Events' contribution rows per message, so that a message stays far below Kafka's 1 MB
 # default limit however large a batch is: an event's row is about 100 bytes per contribution.
 RECORDS_PER_MESSAGE = 250
@@ -107,9 +110,9 @@ class Outbox:
 
     async def finish(self) -> None:
         """Sends the contributions with the rest, waits until they are all delivered, then makes
-        the table writes and waits until their changelog records are delivered too: the batch's
-        events may be acked once this returns. A failed delivery raises, before any table write
-        if it was one of the batch's records."""
+        the table writes round by round, each round's changelog records delivered before the
+        next: the batch's events may be acked once this returns. A failed delivery raises,
+        before any table write if it was one of the batch's records."""
         cases, self._cases = self._cases, {}
         for state in cases.values():
             publish_case(self.sends, summarize(state))
@@ -121,14 +124,17 @@ class Outbox:
                 )
         await delivered(await self.sends.submit())
         writes, self._writes = self._writes, {}
-        if not writes:
-            return
-        changelog = Sends()
+        rounds: tuple[list[_Staged], ...] = ([], [], [])
         for (_, key), (table, value, event) in writes.items():
-            _write(table, key, value, event.message.partition, changelog)
-        # Awaited too: the producer's flush before Faust's commit returns whether or not a record
-        # got through, so a changelog record lost after the events were acked lost their state.
-        await delivered(await changelog.submit())
+            rounds[_round(table, value)].append((table, key, value, event))
+        for staged in rounds:
+            changelog = Sends()
+            for table, key, value, event in staged:
+                _write(table, key, value, event.message.partition, changelog)
+            # Awaited too: the producer's flush before Faust's commit returns whether or not a
+            # record got through, so a changelog record lost after the events were acked lost
+            # their state.
+            await delivered(await changelog.submit())
 
 
 class _Acting:
@@ -144,6 +150,31 @@ class _Acting:
     def __exit__(self, *exc_info: object) -> None:
         self._outbox._event = None
         self._context.__exit__(None, None, None)
+
+
+def _round(table: TableT[str, Any], value: object) -> int:
+    """Which of three rounds a table write goes in; each round's changelog records are delivered
+    before the next round's are written. Records of one round go to several partitions, and a
+    crash can let some of them through and not others. Ordered so that whatever got through,
+    the state recovered is one that the replay of the batch's unacked events puts right:
+
+    0. a deadline added to ``awaiting-response``. Recovered without it, a case waiting for its
+       first response would have its breach raised only if a later event of the case came
+       (the replay finds the case's event applied and adds no deadline). Recovered without its
+       case's write, it is harmless: the replay applies the event again and keeps the deadline.
+    1. ``cases``, whose entries say which events each case applied, and the other tables.
+    2. ``seen``, which says that an event without a case, or a survey answer, was applied; a
+       survey answer's write to its case (kept for the multi-channel split) must land first,
+       or the answer would be counted but never moved. And a deadline removed from
+       ``awaiting-response``: recovered, one whose case has been answered, breached or
+       forgotten is dropped when it comes due (``streams.breaches``), where removed first, a
+       breach whose case's write did not land would be lost.
+    """
+    if table is seen:
+        return 2
+    if table is awaiting_response:
+        return 2 if value is _DELETED else 0
+    return 1
 
 
 def _write(

@@ -6,10 +6,10 @@ the same partition count. A CSAT answer counted in the single-channel split is k
 (``enrich``), so that the touchpoints agent can move it when the case uses a second channel:
 this agent writes cases too, and holds ``CASES_LOCK`` across its batches as the others do.
 
-A kept answer is remembered twice, in ``seen`` and in its case, written after the same
-deliveries: a replay finds either and skips the answer. (A crash that lets only the ``seen``
-record through leaves the answer counted but not kept: it then stays in the single-channel
-split, as every answer did before cases kept them; the totals are exact either way.)
+A kept answer is remembered twice, in its case and in ``seen``, whose changelog record is
+written once the case's is delivered (``streams.outbox``): a replay finds either and skips the
+answer. When a crash let only the case's record through, the replay writes ``seen`` then, since
+the case forgets the answer's id once the answer moves.
 """
 
 from __future__ import annotations
@@ -64,9 +64,11 @@ async def _process(message: Message, fb: Feedback | Rejection, outbox: Outbox) -
     stored = outbox.get(cases, fb.case_id) if fb.case_id else None
     entry = None if stored is None else entry_of(stored)
     case = None if entry is None else entry.state
-    if outbox.get(seen, fb.feedback_id) is not None or (
-        case is not None and keeps_answer(case, fb.feedback_id)
-    ):
+    if outbox.get(seen, fb.feedback_id) is not None:
+        DUPLICATE.inc()
+        return
+    if case is not None and keeps_answer(case, fb.feedback_id):
+        _remember(fb, message, outbox)
         DUPLICATE.inc()
         return
     fb, themes = _redacted(fb)
@@ -77,5 +79,9 @@ async def _process(message: Message, fb: Feedback | Rejection, outbox: Outbox) -
     publish_feedback(outbox.sends, enriched, themes)
     if enriched.detractor_alert:
         publish_alert(outbox.sends, detractor_alert(enriched))
-    outbox.put(seen, fb.feedback_id, [fb.submitted_at.timestamp(), message.partition])
+    _remember(fb, message, outbox)
     APPLIED.inc()
+
+
+def _remember(fb: Feedback, message: Message, outbox: Outbox) -> None:
+    outbox.put(seen, fb.feedback_id, [fb.submitted_at.timestamp(), message.partition])

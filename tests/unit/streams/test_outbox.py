@@ -75,6 +75,7 @@ def log(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, ...]]]:
     yield calls
     cases.data.clear()
     seen.data.clear()
+    awaiting_response.data.clear()
 
 
 def test_reads_see_staged_writes_and_the_tables_only_change_at_the_end(
@@ -182,6 +183,60 @@ def test_a_failed_delivery_raises_before_any_table_write(monkeypatch: pytest.Mon
     with pytest.raises(KafkaTimeoutError):
         asyncio.run(outbox.finish())
     assert "e5" not in seen.data
+
+
+def _deadlines_case_and_markers(outbox: Outbox) -> None:
+    """One batch that adds a deadline, changes a case, marks an event applied and removes the
+    deadline of a case answered meanwhile."""
+    awaiting_response.data["answered"] = "2026-11-24T10:00:00+00:00"
+    with outbox.acting_for(_event(2)):
+        outbox.put(seen, "e1", [0.0, 2])
+        outbox.delete(awaiting_response, "answered")
+        outbox.put(cases, "opened", {"version": 1})
+        outbox.put(awaiting_response, "opened", "2026-11-24T09:20:00+00:00")
+
+
+def test_table_writes_go_in_three_rounds_each_delivered_before_the_next(
+    log: list[tuple[Any, ...]],
+) -> None:
+    """A crash can let some changelog records of one hand-over through and not others. Added
+    deadlines land first, cases next, then what says an event was applied and the deadlines
+    removed: whatever landed, the replay of the batch puts the state right."""
+    outbox = Outbox()
+    _deadlines_case_and_markers(outbox)
+    asyncio.run(outbox.finish())
+    awaiting = awaiting_response.changelog_topic.get_topic_name()
+    assert log == [
+        ("submit", [(awaiting, 2, b'"opened"', b'"2026-11-24T09:20:00+00:00"')]),
+        ("delivered", 1),
+        ("submit", [(CASES, 2, b'"opened"', b'{"version":1}')]),
+        ("delivered", 1),
+        ("submit", [(SEEN, 2, b'"e1"', b"[0.0,2]"), (awaiting, 2, b'"answered"', None)]),
+        ("delivered", 1),
+    ]
+    assert dict(awaiting_response.data) == {"opened": "2026-11-24T09:20:00+00:00"}
+
+
+def test_a_round_not_delivered_leaves_the_later_rounds_unwritten(
+    log: list[tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logged_submit = Sends.submit
+
+    async def submit(sends: Sends) -> list[asyncio.Future[Any]]:
+        if not any(topic == CASES for topic, _ in sends._records):
+            return await logged_submit(sends)
+        sends._records = {}
+        failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        failed.set_exception(KafkaTimeoutError("no leader"))
+        return [failed]
+
+    monkeypatch.setattr(Sends, "submit", submit)
+    outbox = Outbox()
+    _deadlines_case_and_markers(outbox)
+    with pytest.raises(KafkaTimeoutError):
+        asyncio.run(outbox.finish())
+    assert "e1" not in seen.data
+    assert set(awaiting_response.data) == {"answered", "opened"}
 
 
 def test_a_read_of_the_tables_is_told_to_the_sensors_and_a_missing_key_is_none(
