@@ -27,7 +27,15 @@ does between splits of one source: an event read from a partition more than ``ma
 of the earliest frontier among the other partitions behind is held, unprocessed and unacked,
 with every later event of its partition, and released once that frontier is within the drift. A
 partition's frontier is the time of its first held event, or else the latest time read from it.
-The partition with the earliest frontier never waits, so a catch-up always moves on. Pure: the
+The partition with the earliest frontier never waits, so a catch-up always moves on.
+
+A partition behind that has not been read from yet has no frontier: its records may be the
+earliest of all. A cold worker's first batches come from a few partitions only (measured: the
+feedback agent's first batch read before any touchpoint, hours ahead of them), so such a
+partition holds every other partition's events until its first one is read, for at most
+``hold_s`` after it was assigned (a partition whose records are gone, a committed offset behind
+the log's start, holds nothing for long). The windows hold their watermarks for as long, for the
+same reason (``WindowClock``). Pure: the
 worker's alignment timer feeds it event times and records waiting, and pauses and resumes what it
 says; the input agents admit each event through it (``streams.batches``).
 """
@@ -37,7 +45,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from touchstream.settings import get_settings
@@ -53,13 +61,20 @@ class Plan(Generic[P]):
     resume: frozenset[P]
 
 
+# A limit no event time is within: the event waits.
+_HOLD = datetime.min.replace(tzinfo=UTC)
+
+
 @dataclass(slots=True)
 class Alignment(Generic[P, T]):
     max_drift: timedelta
     backlog: int  # records waiting above which a partition is behind, not keeping up
+    hold_s: float = 0.0  # how long a partition behind and not read yet holds the others
     latest: dict[P, datetime] = field(default_factory=dict)  # latest event time read
     paused: set[P] = field(default_factory=set)
     behind: frozenset[P] = frozenset()  # as of the last ``track``
+    unread: frozenset[P] = frozenset()  # behind, not read yet, within hold_s: as of ``track``
+    assigned_at: dict[P, float] = field(default_factory=dict)  # wall time first tracked
     # per partition, the events held back in the order read, each with its event time
     held: dict[P, deque[tuple[datetime, T]]] = field(default_factory=dict)
 
@@ -67,16 +82,23 @@ class Alignment(Generic[P, T]):
         if tp not in self.latest or at > self.latest[tp]:
             self.latest[tp] = at
 
-    def track(self, waiting: Mapping[P, int | None]) -> None:
-        """Takes in the records waiting on each assigned input partition (None: unknown). A
-        partition no longer assigned is forgotten: its time, its pause (the consumer forgets it
-        on revoking it) and what it held (its new reader reads it again from the last commit)."""
-        for tp in [tp for tp in self.latest if tp not in waiting]:
-            del self.latest[tp]
-        for tp in [tp for tp in self.held if tp not in waiting]:
-            del self.held[tp]
+    def track(self, waiting: Mapping[P, int | None], wall: float) -> None:
+        """Takes in the records waiting on each assigned input partition (None: unknown) at
+        ``wall`` (monotonic seconds). A partition no longer assigned is forgotten: its time, its
+        pause (the consumer forgets it on revoking it) and what it held (its new reader reads it
+        again from the last commit)."""
+        for forgotten in (self.latest, self.held, self.assigned_at):
+            for tp in [tp for tp in forgotten if tp not in waiting]:
+                del forgotten[tp]
         self.paused &= waiting.keys()
+        for tp in waiting:
+            self.assigned_at.setdefault(tp, wall)
         self.behind = frozenset(tp for tp, count in waiting.items() if (count or 0) > self.backlog)
+        self.unread = frozenset(
+            tp
+            for tp in self.behind
+            if self._frontier(tp) is None and wall - self.assigned_at[tp] < self.hold_s
+        )
 
     def admit(self, tp: P, at: datetime, item: T) -> bool:
         """Reads an event of ``tp`` at event time ``at``: True to process it now, False if it is
@@ -119,7 +141,10 @@ class Alignment(Generic[P, T]):
 
     def _limit(self, tp: P) -> datetime | None:
         """The latest event time ``tp`` may process: ``max_drift`` past the earliest frontier of
-        the other partitions behind; None when none of them has one."""
+        the other partitions behind; None when none of them has one, and none while another is
+        still to be read (see the module docstring)."""
+        if any(other != tp and self._frontier(other) is None for other in self.unread):
+            return _HOLD
         frontiers = [f for other in self.behind if other != tp and (f := self._frontier(other))]
         return min(frontiers) + self.max_drift if frontiers else None
 
@@ -127,11 +152,11 @@ class Alignment(Generic[P, T]):
         queue = self.held.get(tp)
         return queue[0][0] if queue else self.latest.get(tp)
 
-    def plan(self, waiting: Mapping[P, int | None]) -> Plan[P]:
+    def plan(self, waiting: Mapping[P, int | None], wall: float) -> Plan[P]:
         """What to pause and resume among the partitions of ``waiting``, each assigned input
         partition with its records waiting (None: unknown); ``paused`` becomes what is paused
         after it (see ``track``)."""
-        self.track(waiting)
+        self.track(waiting, wall)
         behind = {tp: self.latest[tp] for tp in self.behind if tp in self.latest}
         reading = [at for tp, at in behind.items() if tp not in self.paused]
         if not reading:
@@ -149,7 +174,11 @@ class Alignment(Generic[P, T]):
 
 def _alignment() -> Alignment[Any, Any]:
     settings = get_settings()
-    return Alignment(timedelta(seconds=settings.watermark_max_drift_s), settings.input_batch_max)
+    return Alignment(
+        timedelta(seconds=settings.watermark_max_drift_s),
+        settings.input_batch_max,
+        settings.window_start_hold_s,
+    )
 
 
 ALIGNMENT = _alignment()

@@ -22,6 +22,7 @@ commit.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,7 @@ from schemas.validation import Rejection
 from streams.acks import acked_when_done
 from streams.alignment import ALIGNMENT
 from streams.app import app, feedback_topic, touchpoints_topic
+from streams.kafka_transport import Consumer
 from streams.liveness import PROGRESS
 from streams.outbox import Outbox
 from streams.publish import guarded
@@ -70,9 +72,12 @@ INTAKES: dict[str, Intake[Any]] = {}
 
 
 def waiting() -> dict[Any, int | None]:
-    """Records waiting on each assigned input partition (None: not known yet)."""
+    """Records waiting on each assigned input partition (None: not known yet). A partition not
+    read from yet is read from its committed offset."""
+    consumer = app.consumer
+    assert isinstance(consumer, Consumer), "the worker runs on streams.kafka_transport"
     return {
-        tp: PROGRESS.lag((tp.topic, tp.partition), app.consumer.highwater(tp))
+        tp: PROGRESS.lag((tp.topic, tp.partition), consumer.highwater(tp), consumer.committed(tp))
         for tp in app.assignor.assigned_actives()
         if tp.topic in INPUTS
     }
@@ -88,7 +93,7 @@ async def each_event(stream: StreamT[Any], intake: Intake[R]) -> None:
         settings.input_batch_max, within=settings.input_batch_wait_s
     ):
         async with intake.lock:
-            ALIGNMENT.track(waiting())
+            ALIGNMENT.track(waiting(), time.monotonic())
             ready = [read for event in events if (read := _admit(intake, event)) is not None]
             released = ALIGNMENT.release(intake.ours)
             # Ready ones first: a partition's events held in this batch come after its ready

@@ -95,6 +95,12 @@ class Consumer(InlineDelivery, faust_aiokafka.Consumer):
         """Stops (or with ``paused=False`` resumes) fetching ``tps``; see the module docstring."""
         await self._thread.call_thread(self._thread.pause_fetching, list(tps), paused)
 
+    def committed(self, tp: TP) -> int:
+        """The group's committed offset of ``tp``, as Faust read it when the partition was
+        assigned or committed it since: where reading it starts. 0 when the group has none (a new
+        group reads from the start, ``consumer_auto_offset_reset``)."""
+        return self._committed_offset.get(tp) or 0
+
 
 class Transport(faust_aiokafka.Transport):
     Consumer = Consumer

@@ -20,11 +20,13 @@ class Progress:
         self.next_offset[tp] = offset + 1
         self.moved_at[tp] = wall
 
-    def lag(self, tp: Partition, highwater: int | None) -> int | None:
-        """Records waiting on ``tp``; None before its first record or without a high-water."""
-        if highwater is None or tp not in self.next_offset:
+    def lag(self, tp: Partition, highwater: int | None, start: int | None = None) -> int | None:
+        """Records waiting on ``tp``; None without a high-water, or before its first record
+        unless the offset reading starts from is given."""
+        next_offset = self.next_offset.get(tp, start)
+        if highwater is None or next_offset is None:
             return None
-        return max(0, highwater - self.next_offset[tp])
+        return max(0, highwater - next_offset)
 
     def stalled(
         self, highwaters: dict[Partition, int | None], wall: float, stall_s: float, started: float

@@ -83,7 +83,8 @@ class Settings(BaseSettings):
         10.0,
         ge=0,
         description="how long after a worker starts an input partition it has not read from yet "
-        "holds a channel's windows open (a cold worker's first batches come from few partitions)",
+        "holds a channel's windows open and, if it has a backlog, the other partitions' events "
+        "back (a cold worker's first batches come from few partitions)",
     )
     window_batch_max: int = Field(
         1000, gt=0, description="most contributions records the windows agent takes as one batch"

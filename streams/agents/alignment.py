@@ -5,6 +5,8 @@ new would otherwise hold them until its next batch)."""
 
 from __future__ import annotations
 
+import time
+
 from streams import counters
 from streams.alignment import ALIGNMENT
 from streams.app import app
@@ -15,7 +17,7 @@ from touchstream.settings import get_settings
 
 @app.timer(interval=get_settings().watermark_align_interval_s)
 async def align() -> None:
-    plan = ALIGNMENT.plan(waiting())
+    plan = ALIGNMENT.plan(waiting(), time.monotonic())
     counters.ALIGNMENT_PAUSES.inc(len(plan.pause))
     consumer = app.consumer
     assert isinstance(consumer, Consumer), "the worker runs on streams.kafka_transport"

@@ -29,3 +29,11 @@ def test_a_partition_never_read_counts_from_the_worker_start() -> None:
     progress = Progress()
     assert progress.stalled({OTHER: 3}, wall=105.0, stall_s=10.0, started=100.0) == []
     assert progress.stalled({OTHER: 3}, wall=110.0, stall_s=10.0, started=100.0) == [OTHER]
+
+
+def test_a_partition_never_read_waits_from_where_reading_starts() -> None:
+    progress = Progress()
+    assert progress.lag(OTHER, highwater=40) is None
+    assert progress.lag(OTHER, highwater=40, start=25) == 15
+    progress.advance(OTHER, offset=29, wall=0.0)  # once read, its own position counts
+    assert progress.lag(OTHER, highwater=40, start=25) == 10
