@@ -30,8 +30,9 @@ partition's frontier is the time of its first held event, or else the latest tim
 The partition with the earliest frontier never waits, so a catch-up always moves on.
 
 A partition behind that has not been read from yet has no frontier: its records may be the
-earliest of all. A cold worker's first batches come from a few partitions only (measured: the
-feedback agent's first batch read before any touchpoint, hours ahead of them), so such a
+earliest of all. A cold worker's first batches come from a few partitions only: the feedback
+agent's first batch, read before any touchpoint, could be hours ahead of them and make
+touchpoints late (a test's cold worker counted 1-20 late in 3 of 10 runs before this). So such a
 partition holds every other partition's events until its first one is read, for at most
 ``hold_s`` after it was assigned (a partition whose records are gone, a committed offset behind
 the log's start, holds nothing for long). The windows hold their watermarks for as long, for the
