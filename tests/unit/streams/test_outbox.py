@@ -165,17 +165,18 @@ def test_a_batch_publishes_each_case_once_in_its_last_state(log: list[tuple[Any,
     ]
 
 
+async def _undelivered(sends: Sends) -> list[asyncio.Future[Any]]:
+    """A submit whose record batches are not delivered."""
+    sends._records = {}
+    failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    failed.set_exception(KafkaTimeoutError("no leader"))
+    return [failed]
+
+
 def test_a_failed_delivery_raises_before_any_table_write(monkeypatch: pytest.MonkeyPatch) -> None:
     """The producer's flush returned whether or not the records got through, and the writes
     went on: the state said applied while the contributions were lost."""
-
-    async def submit(sends: Sends) -> list[asyncio.Future[Any]]:
-        sends._records = {}
-        failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        failed.set_exception(KafkaTimeoutError("no leader"))
-        return [failed]
-
-    monkeypatch.setattr(Sends, "submit", submit)
+    monkeypatch.setattr(Sends, "submit", _undelivered)
     outbox = Outbox()
     with outbox.acting_for(_event(0)):
         outbox.contribute([Contribution(Kind.TOUCHPOINT, Channel.SMS, AT)], "cx.touchpoints:0", 5)
@@ -223,12 +224,9 @@ def test_a_round_not_delivered_leaves_the_later_rounds_unwritten(
     logged_submit = Sends.submit
 
     async def submit(sends: Sends) -> list[asyncio.Future[Any]]:
-        if not any(topic == CASES for topic, _ in sends._records):
-            return await logged_submit(sends)
-        sends._records = {}
-        failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        failed.set_exception(KafkaTimeoutError("no leader"))
-        return [failed]
+        if any(topic == CASES for topic, _ in sends._records):
+            return await _undelivered(sends)
+        return await logged_submit(sends)
 
     monkeypatch.setattr(Sends, "submit", submit)
     outbox = Outbox()
